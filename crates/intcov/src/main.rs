@@ -1,0 +1,69 @@
+//! `intcov`: a drop-in for `go tool covdata`, coverage reports, and the integration-coverage
+//! overlay generator. The binary is thin: argument parsing here, the work in library crates.
+
+mod args;
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "intcov",
+    version,
+    about = "Go coverage data, merged and reported: a drop-in for `go tool covdata`",
+    long_about = "Reads the covmeta/covcounters files that Go programs built with -cover write to \
+                  GOCOVERDIR. Flags may be given Go-style (-i=dir, -pkg=p) or GNU-style (--input dir)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Convert coverage data to a legacy text profile (`mode: set` …)
+    Textfmt(cmd::read::TextfmtArgs),
+    /// Report statement coverage per package
+    Percent(cmd::read::PercentArgs),
+    /// Report coverage per function
+    Func(cmd::read::FuncArgs),
+    /// List the import paths of covered packages
+    Pkglist(cmd::read::PkglistArgs),
+    /// Dump coverage data in human-readable form
+    Debugdump(cmd::read::DebugdumpArgs),
+    /// Merge coverage data directories into one
+    Merge(cmd::merge::MergeArgs),
+    /// Subtract the coverage of later inputs from the first
+    Subtract(cmd::merge::SetOpArgs),
+    /// Keep only the coverage common to all inputs
+    Intersect(cmd::merge::SetOpArgs),
+    /// Write a report: lcov, cobertura, json, html or markdown
+    Report(cmd::report::ReportArgs),
+    /// Generate a `go test -overlay` for integration coverage
+    Overlay(cmd::overlay::OverlayArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse_from(args::normalize(std::env::args_os()));
+    let result = match cli.command {
+        Command::Textfmt(a) => cmd::read::textfmt(a),
+        Command::Percent(a) => cmd::read::percent(a),
+        Command::Func(a) => cmd::read::func(a),
+        Command::Pkglist(a) => cmd::read::pkglist(a),
+        Command::Debugdump(a) => cmd::read::debugdump(a),
+        Command::Merge(a) => cmd::merge::merge(a),
+        Command::Subtract(a) => cmd::merge::subtract(a),
+        Command::Intersect(a) => cmd::merge::intersect(a),
+        Command::Report(a) => cmd::report::report(a),
+        Command::Overlay(a) => cmd::overlay::overlay(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("intcov: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Coverage reports over a [`profile::Profile`]: LCOV, Cobertura, JSON, HTML and Markdown.

@@ -1,0 +1,62 @@
+//! Command-line interface of `cargo xtask`.
+
+use camino::Utf8PathBuf;
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(name = "cargo xtask", about = "intcov's project automation")]
+pub struct Xtask {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run Go modules' tests with integration coverage and write merged reports
+    Cover(CoverArgs),
+    /// Write a `go test -overlay` that makes executed binaries' coverage count
+    GenOverlay(GenOverlayArgs),
+    /// Time intcov against `go tool covdata` on large real data
+    Bench(BenchArgs),
+    /// Run the whole test suite (installs the extra Go releases it needs under target/)
+    Test(TestArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CoverArgs {
+    /// Go module directory (repeatable; default: every module under go-fixtures/)
+    #[arg(long = "module", value_name = "DIR")]
+    pub modules: Vec<Utf8PathBuf>,
+    /// Output directory
+    #[arg(long, value_name = "DIR", default_value = "target/cover")]
+    pub out: Utf8PathBuf,
+    /// Fail when total coverage is below this percentage
+    #[arg(long, value_name = "PCT")]
+    pub min_coverage: Option<f64>,
+    /// Check every output against `go tool covdata`
+    #[arg(long)]
+    pub verify: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct GenOverlayArgs {
+    /// Output directory
+    #[arg(long, value_name = "DIR", default_value = "target/overlay")]
+    pub out: Utf8PathBuf,
+    /// Default GO_INTEGRATION_COVERDIR baked into the overlay
+    #[arg(long, value_name = "DIR")]
+    pub coverdir: Option<Utf8PathBuf>,
+    /// The go command whose GOROOT is patched (default: `go` on PATH)
+    #[arg(long, value_name = "PATH")]
+    pub go: Option<Utf8PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {}
+
+#[derive(Args, Debug)]
+pub struct TestArgs {
+    /// Extra arguments passed to `cargo test`
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub cargo_args: Vec<String>,
+}
