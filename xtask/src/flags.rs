@@ -52,7 +52,17 @@ pub struct GenOverlayArgs {
 }
 
 #[derive(Args, Debug)]
-pub struct BenchArgs {}
+pub struct BenchArgs {
+    /// Runs of the covered cmd/go per sub-command (version, env, list)
+    #[arg(long, default_value_t = 220)]
+    pub runs: usize,
+    /// Size of the large data set, in counter files (0 to skip it)
+    #[arg(long, default_value_t = 10_000)]
+    pub large: usize,
+    /// Timed runs of each tool per operation (the median is reported)
+    #[arg(long, default_value_t = 5)]
+    pub repeat: usize,
+}
 
 #[derive(Args, Debug)]
 pub struct TestArgs {

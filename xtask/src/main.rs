@@ -1,5 +1,6 @@
 //! `cargo xtask`: the project's automation, in Rust (the rust-analyzer pattern).
 
+mod bench;
 mod flags;
 mod test;
 
@@ -23,11 +24,19 @@ fn run(cli: flags::Xtask) -> Result<()> {
     match cli.command {
         flags::Command::Cover(_) => not_built("cover"),
         flags::Command::GenOverlay(_) => not_built("gen-overlay"),
-        flags::Command::Bench(_) => not_built("bench"),
+        flags::Command::Bench(args) => bench::run(args),
         flags::Command::Test(args) => test::run(args),
     }
 }
 
 fn not_built(what: &str) -> Result<()> {
     anyhow::bail!("`cargo xtask {what}` is not built yet (see the project's issues)")
+}
+
+/// The workspace root (xtask lives one level below it).
+pub fn project_root() -> camino::Utf8PathBuf {
+    let dir = camino::Utf8Path::new(env!("CARGO_MANIFEST_DIR"));
+    dir.parent()
+        .expect("xtask is inside the workspace")
+        .to_owned()
 }
