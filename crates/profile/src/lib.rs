@@ -9,6 +9,8 @@
 //! Go-compatible emitters reproduce `go tool covdata` byte for byte (including the way a closure
 //! splits its enclosing function in `func` output).
 
+pub mod text;
+
 use std::collections::{BTreeMap, HashMap};
 
 /// How counters were collected; decides how two values for one unit combine.
