@@ -41,7 +41,7 @@ use crate::{CounterMode, Function, Profile, Unit};
 pub struct ParseError {
     pub file: String,
     pub line: usize,
-    pub kind: ParseErrorKind,
+    pub kind: Box<ParseErrorKind>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -120,7 +120,7 @@ pub fn parse(data: &[u8], name: &str) -> Result<Profile, ParseError> {
     let err = |line: usize, kind| ParseError {
         file: name.to_owned(),
         line,
-        kind,
+        kind: Box::new(kind),
     };
     let mut profile: Option<Profile> = None;
     let mut starts = StartIndex::default();
@@ -237,10 +237,13 @@ pub fn file_function(file: &str) -> Function {
     }
 }
 
+/// End line, end column and statement count of a block.
+type BlockEnd = (u32, u32, u32);
+
 /// Remembers, per file and start position, the rest of the first block seen there.
 #[derive(Default)]
 struct StartIndex {
-    seen: HashMap<String, HashMap<(u32, u32), (u32, u32, u32)>>,
+    seen: HashMap<String, HashMap<(u32, u32), BlockEnd>>,
 }
 
 impl StartIndex {
@@ -411,11 +414,11 @@ mod tests {
     #[test]
     fn errors_name_file_line_and_problem() {
         let e = p("").unwrap_err();
-        assert_eq!((e.line, e.kind), (1, ParseErrorKind::Empty));
+        assert_eq!((e.line, *e.kind), (1, ParseErrorKind::Empty));
         let e = p("mode: sometimes\n").unwrap_err();
-        assert!(matches!(e.kind, ParseErrorKind::BadMode(_)), "{e}");
+        assert!(matches!(*e.kind, ParseErrorKind::BadMode(_)), "{e}");
         let e = p("x/y.go:1.1,1.2 1 1\n").unwrap_err();
-        assert!(matches!(e.kind, ParseErrorKind::BadMode(_)), "{e}");
+        assert!(matches!(*e.kind, ParseErrorKind::BadMode(_)), "{e}");
         let e = p("mode: set\nx/y.go:1.1,1.2 1\n").unwrap_err();
         assert_eq!(e.line, 2);
         assert!(
@@ -425,7 +428,7 @@ mod tests {
         let e = p("mode: set\nx/y.go:1.1,1.2 1 +1\n").unwrap_err();
         assert!(e.to_string().contains("count is not a number"), "{e}");
         let e = p("mode: set\nmode: count\n").unwrap_err();
-        assert!(matches!(e.kind, ParseErrorKind::ModeChange { .. }), "{e}");
+        assert!(matches!(*e.kind, ParseErrorKind::ModeChange { .. }), "{e}");
         let e = p("mode: set\nx/y.go:1.1,2.2 1 1\nx/y.go:1.1,3.2 1 1\n").unwrap_err();
         assert_eq!(e.line, 3);
         assert!(e.to_string().contains("different source versions"), "{e}");
