@@ -1,0 +1,166 @@
+//! The Go modules under `go-fixtures/` and the coverage data their integration tests produce.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use camino::{Utf8Path, Utf8PathBuf};
+use xshell::Shell;
+
+use crate::{io_err, repo_root, run, Error, GoToolchain, Result};
+
+/// `-covermode` of the binaries a fixture builds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CoverMode {
+    Set,
+    Count,
+    Atomic,
+}
+
+impl CoverMode {
+    pub const ALL: [CoverMode; 3] = [CoverMode::Set, CoverMode::Count, CoverMode::Atomic];
+
+    /// The `-covermode` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CoverMode::Set => "set",
+            CoverMode::Count => "count",
+            CoverMode::Atomic => "atomic",
+        }
+    }
+}
+
+impl fmt::Display for CoverMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A fresh directory of covmeta/covcounters files, deleted when this is dropped.
+#[derive(Debug)]
+pub struct CoverDir {
+    pub path: Utf8PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// `<repo>/go-fixtures`.
+pub fn fixtures_root() -> Utf8PathBuf {
+    repo_root().join("go-fixtures")
+}
+
+/// Every Go module directly under `go-fixtures/` (a directory with a `go.mod`), sorted.
+pub fn fixture_names() -> Vec<String> {
+    let root = fixtures_root();
+    let entries = root
+        .read_dir_utf8()
+        .unwrap_or_else(|e| panic!("{root}: {e}"));
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("go.mod").is_file())
+        .map(|e| e.file_name().to_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Builds `fixture`'s commands with `-cover -covermode=<mode> -coverpkg=<module>/...` using `go`,
+/// runs its integration tests (`go test ./...`, the test binaries themselves not covered) with the
+/// commands writing into a fresh temporary GOCOVERDIR, and returns that directory.
+///
+/// The fixture's tests are run once per process for each (toolchain, fixture, mode); later calls
+/// get a fresh copy of the same files.
+pub fn covdata(go: &GoToolchain, fixture: &str, mode: CoverMode) -> CoverDir {
+    try_covdata(go, fixture, mode).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// [`covdata`], returning errors instead of panicking.
+pub fn try_covdata(go: &GoToolchain, fixture: &str, mode: CoverMode) -> Result<CoverDir> {
+    type Files = Arc<OnceLock<Result<Vec<(String, Vec<u8>)>, String>>>;
+    type Runs = HashMap<(GoToolchain, String, CoverMode), Files>;
+    static RUNS: Mutex<Option<Runs>> = Mutex::new(None);
+
+    let module = fixtures_root().join(fixture);
+    if !module.join("go.mod").is_file() {
+        return Err(Error::NoFixture {
+            name: fixture.to_owned(),
+            root: fixtures_root(),
+            have: fixture_names().join(", "),
+        });
+    }
+    let slot: Files = {
+        let mut runs = RUNS.lock().unwrap_or_else(|p| p.into_inner());
+        let runs = runs.get_or_insert_with(HashMap::new);
+        let key = (go.clone(), fixture.to_owned(), mode);
+        runs.entry(key).or_default().clone()
+    };
+    // Only this key's callers wait here; other fixtures run in parallel.
+    let files = slot
+        .get_or_init(|| run_fixture(go, fixture, &module, mode).map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(|reason| Error::Failed {
+            command: format!("go test ./... in {module} ({mode} mode)"),
+            status: "failed earlier in this process".into(),
+            output: reason.clone(),
+        })?;
+
+    let dir = temp_dir()?;
+    let path = utf8(dir.path())?;
+    for (name, bytes) in files {
+        let file = path.join(name);
+        std::fs::write(&file, bytes).map_err(io_err(&file))?;
+    }
+    Ok(CoverDir { path, _dir: dir })
+}
+
+fn temp_dir() -> Result<tempfile::TempDir> {
+    tempfile::Builder::new()
+        .prefix("intcov-covdata-")
+        .tempdir()
+        .map_err(|source| Error::Io {
+            path: utf8(&std::env::temp_dir()).unwrap_or_default(),
+            source,
+        })
+}
+
+fn utf8(path: &std::path::Path) -> Result<Utf8PathBuf> {
+    Utf8PathBuf::from_path_buf(path.to_owned()).map_err(|path| Error::NotUtf8 { path })
+}
+
+fn run_fixture(
+    go: &GoToolchain,
+    fixture: &str,
+    module: &Utf8Path,
+    mode: CoverMode,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let dir = temp_dir()?;
+    let path = utf8(dir.path())?;
+    let sh = Shell::new().map_err(|source| Error::Spawn {
+        command: "Shell::new".into(),
+        source,
+    })?;
+    sh.change_dir(module);
+    // -count=1: a cached pass would run nothing and leave the directory empty.
+    run(go
+        .cmd(&sh)
+        .args(["test", "-count=1", "./..."])
+        .env("INTCOV_FIXTURE_COVERDIR", &path)
+        .env("INTCOV_FIXTURE_COVERMODE", mode.as_str())
+        .env_remove("INTCOV_FIXTURE_GRACEFUL")
+        .env_remove("GOCOVERDIR"))?;
+
+    let mut files = Vec::new();
+    for entry in path.read_dir_utf8().map_err(io_err(&path))? {
+        let entry = entry.map_err(io_err(&path))?;
+        let file = entry.path();
+        let bytes = std::fs::read(file).map_err(io_err(file))?;
+        files.push((entry.file_name().to_owned(), bytes));
+    }
+    if !files.iter().any(|(name, _)| name.starts_with("covmeta.")) {
+        return Err(Error::NoCovdata {
+            fixture: fixture.to_owned(),
+            dir: path,
+        });
+    }
+    files.sort();
+    Ok(files)
+}

@@ -1,0 +1,3 @@
+module example.com/clisuite
+
+go 1.21
