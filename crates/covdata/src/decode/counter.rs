@@ -1,0 +1,616 @@
+//! Counter-data files (`covcounters.<hash>.<pid>.<nanotime>`): a header naming the meta-data
+//! hash and the payload flavor, one or more segments (each a header, a string table, an args
+//! table holding the run's os.Args/GOOS/GOARCH, then one record per executed function), each
+//! followed by a footer whose last copy holds the number of segments.
+
+use crate::decode::cursor::Cursor;
+use crate::error::{FormatError, Problem};
+use crate::format::{
+    CounterFlavor, MetaHash, COUNTER_FILE_HEADER_SIZE, COUNTER_FILE_VERSION, COUNTER_FOOTER_SIZE,
+    COUNTER_MAGIC, COUNTER_SEGMENT_HEADER_SIZE,
+};
+use crate::stringtab::StringTable;
+use crate::uleb128;
+
+/// The fixed header of a counter-data file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CounterFileHeader {
+    pub version: u32,
+    pub meta_hash: MetaHash,
+    pub flavor: CounterFlavor,
+    /// Byte order of raw-flavor values (ULEB128 payloads have none).
+    pub big_endian: bool,
+}
+
+/// A parsed view of a counter-data file.
+#[derive(Debug, Clone)]
+pub struct CounterFile<'a> {
+    data: &'a [u8],
+    header: CounterFileHeader,
+    num_segments: u32,
+}
+
+impl<'a> CounterFile<'a> {
+    /// Parse the header and footer and check the first segment's preamble.
+    pub fn parse(data: &'a [u8]) -> Result<Self, FormatError> {
+        let mut cur = Cursor::new(data, 0);
+        let magic: [u8; 4] = cur.array("magic")?;
+        if magic != COUNTER_MAGIC {
+            return Err(FormatError::new(
+                0,
+                "magic",
+                Problem::BadMagic {
+                    found: magic,
+                    expected: "coverage counter-data",
+                },
+            ));
+        }
+        let version_at = cur.offset();
+        let version = cur.u32_le("version")?;
+        if version > COUNTER_FILE_VERSION {
+            return Err(FormatError::new(
+                version_at,
+                "version",
+                Problem::UnsupportedVersion {
+                    found: version,
+                    supported: COUNTER_FILE_VERSION,
+                },
+            ));
+        }
+        let meta_hash = MetaHash(cur.array("meta-data hash")?);
+        let flavor_at = cur.offset();
+        let flavor_byte = cur.u8("counter flavor")?;
+        let flavor = CounterFlavor::from_u8(flavor_byte).ok_or_else(|| {
+            FormatError::new(
+                flavor_at,
+                "counter flavor",
+                Problem::InvalidValue(flavor_byte.into()),
+            )
+        })?;
+        let big_endian = cur.u8("byte order")? != 0;
+        cur.bytes(6, "header padding")?;
+
+        if cur.remaining() < COUNTER_FOOTER_SIZE {
+            return Err(cur.err(
+                "footer",
+                Problem::Truncated {
+                    needed: COUNTER_FOOTER_SIZE as u64,
+                    available: cur.remaining() as u64,
+                },
+            ));
+        }
+        let footer_at = data.len() - COUNTER_FOOTER_SIZE;
+        let num_segments = read_footer(data, footer_at)?;
+        let file = CounterFile {
+            data,
+            header: CounterFileHeader {
+                version,
+                meta_hash,
+                flavor,
+                big_endian,
+            },
+            num_segments,
+        };
+        file.segment_at(COUNTER_FILE_HEADER_SIZE, 0)?;
+        Ok(file)
+    }
+
+    pub fn header(&self) -> &CounterFileHeader {
+        &self.header
+    }
+
+    pub fn meta_hash(&self) -> MetaHash {
+        self.header.meta_hash
+    }
+
+    pub fn flavor(&self) -> CounterFlavor {
+        self.header.flavor
+    }
+
+    /// The segment count recorded in the final footer (at least 1).
+    pub fn num_segments(&self) -> u32 {
+        self.num_segments
+    }
+
+    fn segment_at(&self, start: usize, index: u32) -> Result<Segment<'a>, FormatError> {
+        let footer_at = self.data.len() - COUNTER_FOOTER_SIZE;
+        let last = index + 1 == self.num_segments;
+        Segment::parse(self.data, start, footer_at, last, index, self.header)
+    }
+
+    /// The first segment: what the Go runtime writes (its only one) and all that
+    /// `go tool covdata` reads.
+    pub fn first_segment(&self) -> Result<Segment<'a>, FormatError> {
+        self.segment_at(COUNTER_FILE_HEADER_SIZE, 0)
+    }
+
+    /// Every segment in order. Reaching segment k+1 requires scanning segment k's records,
+    /// whose length is not stored.
+    pub fn segments(&self) -> SegmentIter<'a> {
+        SegmentIter {
+            file: self.clone(),
+            next: 0,
+            prev: None,
+            failed: false,
+        }
+    }
+}
+
+fn read_footer(data: &[u8], at: usize) -> Result<u32, FormatError> {
+    let mut cur = Cursor::new(&data[at..], at as u64);
+    let magic: [u8; 4] = cur.array("footer magic")?;
+    if magic != COUNTER_MAGIC {
+        return Err(FormatError::new(
+            at as u64,
+            "footer magic",
+            Problem::BadMagic {
+                found: magic,
+                expected: "coverage counter-data",
+            },
+        ));
+    }
+    cur.bytes(4, "footer padding")?;
+    let count_at = cur.offset();
+    let n = cur.u32_le("segment count")?;
+    if n == 0 {
+        return Err(FormatError::new(
+            count_at,
+            "segment count",
+            Problem::Inconsistent("no segments".into()),
+        ));
+    }
+    Ok(n)
+}
+
+/// Iterator over a file's segments.
+pub struct SegmentIter<'a> {
+    file: CounterFile<'a>,
+    next: u32,
+    prev: Option<Segment<'a>>,
+    failed: bool,
+}
+
+impl<'a> Iterator for SegmentIter<'a> {
+    type Item = Result<Segment<'a>, FormatError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed || self.next >= self.file.num_segments {
+            return None;
+        }
+        let start = match &self.prev {
+            None => Ok(COUNTER_FILE_HEADER_SIZE),
+            Some(prev) => prev.end().and_then(|end| {
+                read_footer(self.file.data, end as usize)?;
+                Ok(end as usize + COUNTER_FOOTER_SIZE)
+            }),
+        };
+        let seg = start.and_then(|s| self.file.segment_at(s, self.next));
+        match &seg {
+            Ok(s) => self.prev = Some(s.clone()),
+            Err(_) => self.failed = true,
+        }
+        self.next += 1;
+        Some(seg)
+    }
+}
+
+/// One run's counters: its args and its function records.
+#[derive(Debug, Clone)]
+pub struct Segment<'a> {
+    index: u32,
+    fcn_entries: u64,
+    strtab: StringTable<'a>,
+    args: Vec<(&'a str, &'a str)>,
+    os_args: Vec<&'a str>,
+    /// From the first record to the file's final footer (the records end earlier when more
+    /// segments follow).
+    payload: &'a [u8],
+    payload_at: u64,
+    /// Records must end exactly here (the final footer) in the last segment.
+    expected_end: Option<u64>,
+    header: CounterFileHeader,
+}
+
+impl<'a> Segment<'a> {
+    fn parse(
+        data: &'a [u8],
+        start: usize,
+        footer_at: usize,
+        last: bool,
+        index: u32,
+        header: CounterFileHeader,
+    ) -> Result<Self, FormatError> {
+        if start > footer_at {
+            return Err(FormatError::new(
+                start as u64,
+                "segment header",
+                Problem::Truncated {
+                    needed: COUNTER_SEGMENT_HEADER_SIZE as u64,
+                    available: 0,
+                },
+            ));
+        }
+        let mut cur = Cursor::new(&data[..footer_at], 0);
+        cur.seek(start as u64, "segment header")?;
+        let entries_at = cur.offset();
+        let fcn_entries = cur.u64_le("function entry count")?;
+        let strtab_len_at = cur.offset();
+        let strtab_len = cur.u32_le("string table length")?;
+        let args_len_at = cur.offset();
+        let args_len = cur.u32_le("args length")?;
+
+        let strtab_at = cur.offset();
+        let strtab_bytes = cur
+            .bytes(strtab_len.into(), "string table")
+            .map_err(|e| FormatError::new(strtab_len_at, "string table length", e.problem))?;
+        let strtab = StringTable::read(&mut Cursor::new(strtab_bytes, strtab_at))?;
+
+        let args_at = cur.offset();
+        let args_bytes = cur
+            .bytes(args_len.into(), "args table")
+            .map_err(|e| FormatError::new(args_len_at, "args length", e.problem))?;
+        let args = read_args(args_bytes, args_at, &strtab)?;
+        let os_args = os_args(&args, args_at)?;
+
+        // Go seeks past padding to a 4-byte boundary; its writer counts the padding in the
+        // args length, so this is normally a no-op.
+        let pad = (4 - cur.offset() % 4) % 4;
+        cur.bytes(pad, "segment padding")?;
+
+        let payload_at = cur.offset();
+        let payload = cur.rest();
+        // A record takes at least three bytes; reject absurd counts before iterating.
+        if fcn_entries > payload.len() as u64 / 3 {
+            return Err(FormatError::new(
+                entries_at,
+                "function entry count",
+                Problem::OutOfRange {
+                    value: fcn_entries,
+                    limit: payload.len() as u64 / 3,
+                },
+            ));
+        }
+        Ok(Segment {
+            index,
+            fcn_entries,
+            strtab,
+            args,
+            os_args,
+            payload,
+            payload_at,
+            expected_end: last.then_some(footer_at as u64),
+            header,
+        })
+    }
+
+    /// Position of this segment in its file.
+    pub fn index(&self) -> u32 {
+        self.index
+    }
+
+    /// Number of function records.
+    pub fn num_funcs(&self) -> u64 {
+        self.fcn_entries
+    }
+
+    /// The segment's string table (keys and values of the args).
+    pub fn strings(&self) -> &StringTable<'a> {
+        &self.strtab
+    }
+
+    /// Key/value annotations, in file order (sorted by key as Go writes them).
+    pub fn args(&self) -> &[(&'a str, &'a str)] {
+        &self.args
+    }
+
+    pub fn arg(&self, key: &str) -> Option<&'a str> {
+        self.args.iter().find(|(k, _)| *k == key).map(|&(_, v)| v)
+    }
+
+    /// os.Args of the run (empty if the writer recorded none, e.g. after a merge).
+    pub fn os_args(&self) -> &[&'a str] {
+        &self.os_args
+    }
+
+    pub fn goos(&self) -> Option<&'a str> {
+        self.arg("GOOS")
+    }
+
+    pub fn goarch(&self) -> Option<&'a str> {
+        self.arg("GOARCH")
+    }
+
+    /// The function records.
+    pub fn funcs(&self) -> FuncCountersIter<'a> {
+        FuncCountersIter {
+            cur: Cursor::new(self.payload, self.payload_at),
+            left: self.fcn_entries,
+            flavor: self.header.flavor,
+            big_endian: self.header.big_endian,
+            expected_end: self.expected_end,
+            done: false,
+        }
+    }
+
+    /// Absolute offset just past the last record (scans every record).
+    pub fn end(&self) -> Result<u64, FormatError> {
+        let mut it = self.funcs();
+        for r in it.by_ref() {
+            r?;
+        }
+        Ok(it.cur.offset())
+    }
+}
+
+fn read_args<'a>(
+    bytes: &'a [u8],
+    base: u64,
+    strtab: &StringTable<'a>,
+) -> Result<Vec<(&'a str, &'a str)>, FormatError> {
+    let mut cur = Cursor::new(bytes, base);
+    let count_at = cur.offset();
+    let count = cur.uleb32("args entry count")?;
+    if count as usize > cur.remaining() / 2 {
+        return Err(FormatError::new(
+            count_at,
+            "args entry count",
+            Problem::OutOfRange {
+                value: count.into(),
+                limit: (cur.remaining() / 2) as u64,
+            },
+        ));
+    }
+    let lookup = |cur: &mut Cursor<'a>, field| {
+        let at = cur.offset();
+        let idx = cur.uleb32(field)?;
+        strtab.get(idx).ok_or_else(|| {
+            FormatError::new(
+                at,
+                field,
+                Problem::OutOfRange {
+                    value: idx.into(),
+                    limit: strtab.len() as u64,
+                },
+            )
+        })
+    };
+    let mut args: Vec<(&'a str, &'a str)> = Vec::with_capacity(count as usize);
+    for _ in 0..count {
+        let at = cur.offset();
+        let k = lookup(&mut cur, "args key index")?;
+        let v = lookup(&mut cur, "args value index")?;
+        if args.iter().any(|(seen, _)| *seen == k) {
+            return Err(FormatError::new(
+                at,
+                "args key index",
+                Problem::DuplicateKey(k.to_owned()),
+            ));
+        }
+        args.push((k, v));
+    }
+    Ok(args)
+}
+
+fn os_args<'a>(args: &[(&'a str, &'a str)], at: u64) -> Result<Vec<&'a str>, FormatError> {
+    let get = |key: &str| args.iter().find(|(k, _)| *k == key).map(|&(_, v)| v);
+    let Some(argc) = get("argc") else {
+        return Ok(Vec::new());
+    };
+    // Missing argvN entries read as "" in Go, so argc is not bounded by the table; cap it by
+    // the table size anyway so a corrupt value cannot drive a huge allocation.
+    let argc: usize = match argc.parse() {
+        Ok(n) if n <= args.len() => n,
+        _ => {
+            return Err(FormatError::new(
+                at,
+                "argc",
+                Problem::Inconsistent(format!("malformed argc {argc:?}")),
+            ))
+        }
+    };
+    Ok((0..argc)
+        .map(|i| get(&format!("argv{i}")).unwrap_or(""))
+        .collect())
+}
+
+/// The counters of one executed function, still in the file's encoding.
+#[derive(Debug, Clone, Copy)]
+pub struct FuncCounters<'a> {
+    pub pkg_idx: u32,
+    pub func_idx: u32,
+    pub counters: Counters<'a>,
+    /// Absolute file offset of the record, for error messages.
+    pub offset: u64,
+}
+
+/// A validated run of counter values; iterating cannot fail.
+#[derive(Debug, Clone, Copy)]
+pub struct Counters<'a> {
+    bytes: &'a [u8],
+    len: u32,
+    encoding: Encoding,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    Uleb,
+    RawLe,
+    RawBe,
+}
+
+impl<'a> Counters<'a> {
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn iter(&self) -> CountersIter<'a> {
+        CountersIter {
+            bytes: self.bytes,
+            left: self.len,
+            encoding: self.encoding,
+        }
+    }
+
+    /// Copy into a vector (for callers that want to keep them).
+    pub fn to_vec(&self) -> Vec<u32> {
+        self.iter().collect()
+    }
+}
+
+impl<'a> IntoIterator for Counters<'a> {
+    type Item = u32;
+    type IntoIter = CountersIter<'a>;
+    fn into_iter(self) -> CountersIter<'a> {
+        self.iter()
+    }
+}
+
+/// Iterator over [`Counters`].
+#[derive(Debug, Clone)]
+pub struct CountersIter<'a> {
+    bytes: &'a [u8],
+    left: u32,
+    encoding: Encoding,
+}
+
+impl Iterator for CountersIter<'_> {
+    type Item = u32;
+
+    #[inline]
+    fn next(&mut self) -> Option<u32> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let v = match self.encoding {
+            Encoding::Uleb => {
+                // Validated when the record was scanned.
+                let (v, n) = uleb128::read_u32(self.bytes).unwrap_or((0, self.bytes.len()));
+                self.bytes = &self.bytes[n..];
+                v
+            }
+            Encoding::RawLe | Encoding::RawBe => {
+                let (head, rest) = self.bytes.split_at(4.min(self.bytes.len()));
+                self.bytes = rest;
+                let b: [u8; 4] = head.try_into().unwrap_or_default();
+                if self.encoding == Encoding::RawLe {
+                    u32::from_le_bytes(b)
+                } else {
+                    u32::from_be_bytes(b)
+                }
+            }
+        };
+        Some(v)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left as usize, Some(self.left as usize))
+    }
+}
+
+impl ExactSizeIterator for CountersIter<'_> {}
+
+/// Iterator over a segment's function records; each record is validated as it is reached.
+pub struct FuncCountersIter<'a> {
+    cur: Cursor<'a>,
+    left: u64,
+    flavor: CounterFlavor,
+    big_endian: bool,
+    expected_end: Option<u64>,
+    done: bool,
+}
+
+impl<'a> FuncCountersIter<'a> {
+    #[inline]
+    fn value(&mut self, field: &'static str) -> Result<u32, FormatError> {
+        match self.flavor {
+            CounterFlavor::Uleb128 => self.cur.uleb32(field),
+            CounterFlavor::Raw => {
+                let b: [u8; 4] = self.cur.array(field)?;
+                Ok(if self.big_endian {
+                    u32::from_be_bytes(b)
+                } else {
+                    u32::from_le_bytes(b)
+                })
+            }
+        }
+    }
+
+    fn record(&mut self) -> Result<FuncCounters<'a>, FormatError> {
+        let offset = self.cur.offset();
+        let n = self.value("counter count")?;
+        let pkg_idx = self.value("package index")?;
+        let func_idx = self.value("function index")?;
+        let start = self.cur.pos();
+        let rest = self.cur.rest();
+        let encoding = match self.flavor {
+            CounterFlavor::Uleb128 => {
+                // Find the end of n values: each ends with a byte whose top bit is clear.
+                let mut pos = 0usize;
+                for _ in 0..n {
+                    match uleb128::read_u32(&rest[pos..]) {
+                        Ok((_, used)) => pos += used,
+                        Err(_) => {
+                            self.cur.seek((start + pos) as u64, "counter value")?;
+                            self.cur.uleb32("counter value")?;
+                        }
+                    }
+                }
+                self.cur.bytes(pos as u64, "counter values")?;
+                Encoding::Uleb
+            }
+            CounterFlavor::Raw => {
+                self.cur.bytes(u64::from(n) * 4, "counter values")?;
+                if self.big_endian {
+                    Encoding::RawBe
+                } else {
+                    Encoding::RawLe
+                }
+            }
+        };
+        Ok(FuncCounters {
+            pkg_idx,
+            func_idx,
+            counters: Counters {
+                bytes: &rest[..self.cur.pos() - start],
+                len: n,
+                encoding,
+            },
+            offset,
+        })
+    }
+}
+
+impl<'a> Iterator for FuncCountersIter<'a> {
+    type Item = Result<FuncCounters<'a>, FormatError>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        if self.left == 0 {
+            self.done = true;
+            return match self.expected_end {
+                Some(end) if end != self.cur.offset() => Some(Err(self.cur.err(
+                    "function entry count",
+                    Problem::Inconsistent(format!(
+                        "records end at offset {} but the footer starts at {end}",
+                        self.cur.offset()
+                    )),
+                ))),
+                _ => None,
+            };
+        }
+        self.left -= 1;
+        let r = self.record();
+        if r.is_err() {
+            self.done = true;
+        }
+        Some(r)
+    }
+}

@@ -1,0 +1,120 @@
+//! A bounds-checked reader over a byte slice that knows the absolute file offset of its
+//! position, so every error can say where it happened.
+
+use crate::error::{FormatError, Problem};
+use crate::uleb128::{self, UlebError};
+
+#[derive(Clone)]
+pub(crate) struct Cursor<'a> {
+    data: &'a [u8],
+    pos: usize,
+    /// Absolute file offset of `data[0]`.
+    base: u64,
+}
+
+impl<'a> Cursor<'a> {
+    pub(crate) fn new(data: &'a [u8], base: u64) -> Self {
+        Cursor { data, pos: 0, base }
+    }
+
+    pub(crate) fn offset(&self) -> u64 {
+        self.base + self.pos as u64
+    }
+
+    pub(crate) fn pos(&self) -> usize {
+        self.pos
+    }
+
+    pub(crate) fn remaining(&self) -> usize {
+        self.data.len() - self.pos
+    }
+
+    pub(crate) fn rest(&self) -> &'a [u8] {
+        &self.data[self.pos..]
+    }
+
+    pub(crate) fn err(&self, field: &'static str, problem: Problem) -> FormatError {
+        FormatError::new(self.offset(), field, problem)
+    }
+
+    fn truncated(&self, field: &'static str, needed: u64) -> FormatError {
+        self.err(
+            field,
+            Problem::Truncated {
+                needed,
+                available: self.remaining() as u64,
+            },
+        )
+    }
+
+    /// Move to `pos` (relative to the start of the slice).
+    pub(crate) fn seek(&mut self, pos: u64, field: &'static str) -> Result<(), FormatError> {
+        if pos > self.data.len() as u64 {
+            return Err(self.err(
+                field,
+                Problem::OutOfRange {
+                    value: self.base + pos,
+                    limit: self.base + self.data.len() as u64,
+                },
+            ));
+        }
+        self.pos = pos as usize;
+        Ok(())
+    }
+
+    pub(crate) fn bytes(&mut self, n: u64, field: &'static str) -> Result<&'a [u8], FormatError> {
+        if n > self.remaining() as u64 {
+            return Err(self.truncated(field, n));
+        }
+        let n = n as usize;
+        let b = &self.data[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(b)
+    }
+
+    pub(crate) fn array<const N: usize>(
+        &mut self,
+        field: &'static str,
+    ) -> Result<[u8; N], FormatError> {
+        let b = self.bytes(N as u64, field)?;
+        let mut out = [0u8; N];
+        out.copy_from_slice(b);
+        Ok(out)
+    }
+
+    pub(crate) fn u8(&mut self, field: &'static str) -> Result<u8, FormatError> {
+        Ok(self.array::<1>(field)?[0])
+    }
+
+    pub(crate) fn u32_le(&mut self, field: &'static str) -> Result<u32, FormatError> {
+        Ok(u32::from_le_bytes(self.array(field)?))
+    }
+
+    pub(crate) fn u64_le(&mut self, field: &'static str) -> Result<u64, FormatError> {
+        Ok(u64::from_le_bytes(self.array(field)?))
+    }
+
+    #[inline]
+    pub(crate) fn uleb32(&mut self, field: &'static str) -> Result<u32, FormatError> {
+        match uleb128::read_u32(&self.data[self.pos..]) {
+            Ok((v, n)) => {
+                self.pos += n;
+                Ok(v)
+            }
+            Err(UlebError::Truncated) => Err(self.err(
+                field,
+                Problem::Truncated {
+                    needed: self.remaining() as u64 + 1,
+                    available: self.remaining() as u64,
+                },
+            )),
+            Err(UlebError::Overflow) => Err(self.err(field, Problem::UlebOverflow)),
+        }
+    }
+
+    pub(crate) fn str(&mut self, n: u64, field: &'static str) -> Result<&'a str, FormatError> {
+        let at = self.offset();
+        let b = self.bytes(n, field)?;
+        std::str::from_utf8(b).map_err(|_| FormatError::new(at, field, Problem::InvalidUtf8))
+    }
+}

@@ -1,0 +1,469 @@
+//! Meta-data files (`covmeta.<hash>`): a header, tables of package offsets and lengths, a
+//! file-level string table, then one self-contained blob per package (its own header, function
+//! offsets, string table and function descriptions).
+
+use crate::decode::cursor::Cursor;
+use crate::error::{FormatError, Problem};
+use crate::format::{
+    CounterGranularity, CounterMode, CoverableUnit, MetaHash, META_FILE_HEADER_SIZE,
+    META_FILE_VERSION, META_MAGIC, META_SYMBOL_HEADER_SIZE,
+};
+use crate::stringtab::StringTable;
+
+/// The fixed header of a meta-data file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MetaFileHeader {
+    pub version: u32,
+    pub total_length: u64,
+    pub num_packages: u64,
+    pub hash: MetaHash,
+    pub strtab_offset: u32,
+    pub strtab_len: u32,
+    pub mode: CounterMode,
+    pub granularity: CounterGranularity,
+}
+
+/// A parsed view of a whole meta-data file.
+#[derive(Debug, Clone)]
+pub struct MetaFile<'a> {
+    data: &'a [u8],
+    header: MetaFileHeader,
+    /// `num_packages` little-endian u64 offsets, then as many lengths.
+    offsets: &'a [u8],
+    lengths: &'a [u8],
+    strtab: StringTable<'a>,
+}
+
+impl<'a> MetaFile<'a> {
+    /// Parse the header, the package tables and the file-level string table, checking that
+    /// every package blob lies inside `data`.
+    pub fn parse(data: &'a [u8]) -> Result<Self, FormatError> {
+        let mut cur = Cursor::new(data, 0);
+        let magic: [u8; 4] = cur.array("magic")?;
+        if magic != META_MAGIC {
+            return Err(FormatError::new(
+                0,
+                "magic",
+                Problem::BadMagic {
+                    found: magic,
+                    expected: "coverage meta-data",
+                },
+            ));
+        }
+        let version_at = cur.offset();
+        let version = cur.u32_le("version")?;
+        if version > META_FILE_VERSION {
+            return Err(FormatError::new(
+                version_at,
+                "version",
+                Problem::UnsupportedVersion {
+                    found: version,
+                    supported: META_FILE_VERSION,
+                },
+            ));
+        }
+        let total_at = cur.offset();
+        let total_length = cur.u64_le("total length")?;
+        let entries_at = cur.offset();
+        let num_packages = cur.u64_le("package count")?;
+        let hash = MetaHash(cur.array("meta-data hash")?);
+        let strtab_offset = cur.u32_le("string table offset")?;
+        let strtab_len_at = cur.offset();
+        let strtab_len = cur.u32_le("string table length")?;
+        let mode_at = cur.offset();
+        let mode_byte = cur.u8("counter mode")?;
+        let gran_at = cur.offset();
+        let gran_byte = cur.u8("counter granularity")?;
+        cur.bytes(6, "header padding")?;
+
+        // The writer records the exact file size; a mismatch means truncation or corruption and
+        // is the clearest thing to report.
+        if total_length != data.len() as u64 {
+            return Err(FormatError::new(
+                total_at,
+                "total length",
+                Problem::Inconsistent(format!(
+                    "header says {total_length} bytes, the file has {}",
+                    data.len()
+                )),
+            ));
+        }
+        let mode = CounterMode::from_u8(mode_byte).ok_or_else(|| {
+            FormatError::new(
+                mode_at,
+                "counter mode",
+                Problem::InvalidValue(mode_byte.into()),
+            )
+        })?;
+        let granularity = CounterGranularity::from_u8(gran_byte).ok_or_else(|| {
+            FormatError::new(
+                gran_at,
+                "counter granularity",
+                Problem::InvalidValue(gran_byte.into()),
+            )
+        })?;
+        let max_packages = (cur.remaining() / 16) as u64;
+        if num_packages > max_packages {
+            return Err(FormatError::new(
+                entries_at,
+                "package count",
+                Problem::OutOfRange {
+                    value: num_packages,
+                    limit: max_packages,
+                },
+            ));
+        }
+        let offsets = cur.bytes(num_packages * 8, "package offsets")?;
+        let lengths = cur.bytes(num_packages * 8, "package lengths")?;
+        // Go reads the file-level string table right after the tables, whatever the recorded
+        // offset says; so do we.
+        let strtab_start = cur.offset();
+        let strtab_bytes = cur
+            .bytes(u64::from(strtab_len), "string table")
+            .map_err(|e| FormatError::new(strtab_len_at, "string table length", e.problem))?;
+        let strtab = StringTable::read(&mut Cursor::new(strtab_bytes, strtab_start))?;
+
+        let file = MetaFile {
+            data,
+            header: MetaFileHeader {
+                version,
+                total_length,
+                num_packages,
+                hash,
+                strtab_offset,
+                strtab_len,
+                mode,
+                granularity,
+            },
+            offsets,
+            lengths,
+            strtab,
+        };
+        for i in 0..file.num_packages() {
+            file.package_range(i)?;
+        }
+        Ok(file)
+    }
+
+    pub fn header(&self) -> &MetaFileHeader {
+        &self.header
+    }
+
+    pub fn hash(&self) -> MetaHash {
+        self.header.hash
+    }
+
+    pub fn counter_mode(&self) -> CounterMode {
+        self.header.mode
+    }
+
+    pub fn granularity(&self) -> CounterGranularity {
+        self.header.granularity
+    }
+
+    pub fn num_packages(&self) -> u32 {
+        // parse() bounded the count by the file size / 16, so it fits.
+        self.header.num_packages as u32
+    }
+
+    /// The file-level string table (empty in files the Go runtime writes).
+    pub fn strings(&self) -> &StringTable<'a> {
+        &self.strtab
+    }
+
+    fn package_range(&self, idx: u32) -> Result<(u64, u64), FormatError> {
+        let i = idx as usize * 8;
+        let off = u64::from_le_bytes(self.offsets[i..i + 8].try_into().unwrap_or_default());
+        let len = u64::from_le_bytes(self.lengths[i..i + 8].try_into().unwrap_or_default());
+        let table_at = (META_FILE_HEADER_SIZE + i) as u64;
+        let size = self.data.len() as u64;
+        if off > size {
+            return Err(FormatError::new(
+                table_at,
+                "package offset",
+                Problem::OutOfRange {
+                    value: off,
+                    limit: size,
+                },
+            ));
+        }
+        if len > size - off {
+            return Err(FormatError::new(
+                table_at + self.offsets.len() as u64,
+                "package length",
+                Problem::OutOfRange {
+                    value: len,
+                    limit: size - off,
+                },
+            ));
+        }
+        Ok((off, len))
+    }
+
+    /// The raw blob of package `idx`, as it appears in the file.
+    pub fn package_bytes(&self, idx: u32) -> Result<&'a [u8], FormatError> {
+        if idx >= self.num_packages() {
+            return Err(FormatError::new(
+                (META_FILE_HEADER_SIZE as u64) + 16,
+                "package count",
+                Problem::OutOfRange {
+                    value: idx.into(),
+                    limit: self.num_packages().into(),
+                },
+            ));
+        }
+        let (off, len) = self.package_range(idx)?;
+        Ok(&self.data[off as usize..(off + len) as usize])
+    }
+
+    /// Decode the header and string table of package `idx`.
+    pub fn package(&self, idx: u32) -> Result<PackageMeta<'a>, FormatError> {
+        let bytes = self.package_bytes(idx)?;
+        let (off, _) = self.package_range(idx)?;
+        PackageMeta::parse(bytes, off)
+    }
+
+    /// Every package, in file order (the order their init functions run).
+    pub fn packages(&self) -> impl Iterator<Item = Result<PackageMeta<'a>, FormatError>> + '_ {
+        (0..self.num_packages()).map(move |i| self.package(i))
+    }
+}
+
+/// The fixed header of one package's blob (`MetaSymbolHeader`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PackageHeader {
+    pub length: u32,
+    pub pkg_name: u32,
+    pub pkg_path: u32,
+    pub module_path: u32,
+    pub hash: MetaHash,
+    pub num_files: u32,
+    pub num_funcs: u32,
+}
+
+/// One package's meta-data: names, and random access to its functions.
+#[derive(Debug, Clone)]
+pub struct PackageMeta<'a> {
+    blob: &'a [u8],
+    /// Absolute offset of the blob in its file, for error messages.
+    base: u64,
+    header: PackageHeader,
+    strtab: StringTable<'a>,
+    name: &'a str,
+    path: &'a str,
+    module_path: &'a str,
+}
+
+/// A function's description; its units are read into a caller-supplied buffer.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FuncDesc<'a> {
+    pub name: &'a str,
+    pub file: &'a str,
+    /// A function literal (closure).
+    pub literal: bool,
+    pub units: Vec<CoverableUnit>,
+}
+
+impl<'a> PackageMeta<'a> {
+    /// Parse a stand-alone package blob whose first byte sits at file offset `base`.
+    pub fn parse(blob: &'a [u8], base: u64) -> Result<Self, FormatError> {
+        let mut cur = Cursor::new(blob, base);
+        let length_at = cur.offset();
+        let length = cur.u32_le("package blob length")?;
+        let name_at = cur.offset();
+        let pkg_name = cur.u32_le("package name index")?;
+        let path_at = cur.offset();
+        let pkg_path = cur.u32_le("package path index")?;
+        let module_at = cur.offset();
+        let module_path = cur.u32_le("module path index")?;
+        let hash = MetaHash(cur.array("package hash")?);
+        cur.bytes(4, "package header padding")?;
+        let num_files = cur.u32_le("package string count")?;
+        let funcs_at = cur.offset();
+        let num_funcs = cur.u32_le("function count")?;
+        if u64::from(length) != blob.len() as u64 {
+            return Err(FormatError::new(
+                length_at,
+                "package blob length",
+                Problem::Inconsistent(format!(
+                    "blob header says {length} bytes, the package table says {}",
+                    blob.len()
+                )),
+            ));
+        }
+        let max_funcs = (cur.remaining() / 4) as u64;
+        if u64::from(num_funcs) > max_funcs {
+            return Err(FormatError::new(
+                funcs_at,
+                "function count",
+                Problem::OutOfRange {
+                    value: num_funcs.into(),
+                    limit: max_funcs,
+                },
+            ));
+        }
+        cur.bytes(u64::from(num_funcs) * 4, "function offsets")?;
+        let strtab = StringTable::read(&mut cur)?;
+        let lookup = |idx: u32, at: u64, field: &'static str| {
+            strtab.get(idx).ok_or_else(|| {
+                FormatError::new(
+                    at,
+                    field,
+                    Problem::OutOfRange {
+                        value: idx.into(),
+                        limit: strtab.len() as u64,
+                    },
+                )
+            })
+        };
+        let name = lookup(pkg_name, name_at, "package name index")?;
+        let path = lookup(pkg_path, path_at, "package path index")?;
+        let module = lookup(module_path, module_at, "module path index")?;
+        Ok(PackageMeta {
+            blob,
+            base,
+            header: PackageHeader {
+                length,
+                pkg_name,
+                pkg_path,
+                module_path,
+                hash,
+                num_files,
+                num_funcs,
+            },
+            strtab,
+            name,
+            path,
+            module_path: module,
+        })
+    }
+
+    pub fn header(&self) -> &PackageHeader {
+        &self.header
+    }
+
+    /// The package's import path.
+    pub fn path(&self) -> &'a str {
+        self.path
+    }
+
+    pub fn name(&self) -> &'a str {
+        self.name
+    }
+
+    /// The module path (empty for packages outside a module).
+    pub fn module_path(&self) -> &'a str {
+        self.module_path
+    }
+
+    pub fn num_funcs(&self) -> u32 {
+        self.header.num_funcs
+    }
+
+    pub fn strings(&self) -> &StringTable<'a> {
+        &self.strtab
+    }
+
+    /// The raw blob, as stored in the meta-data file.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.blob
+    }
+
+    /// Decode function `idx` into `out`, reusing its unit buffer.
+    pub fn read_func(&self, idx: u32, out: &mut FuncDesc<'a>) -> Result<(), FormatError> {
+        let table_pos = META_SYMBOL_HEADER_SIZE as u64 + 4 * u64::from(idx);
+        if idx >= self.header.num_funcs {
+            return Err(FormatError::new(
+                self.base + 40,
+                "function count",
+                Problem::OutOfRange {
+                    value: idx.into(),
+                    limit: self.header.num_funcs.into(),
+                },
+            ));
+        }
+        let mut cur = Cursor::new(self.blob, self.base);
+        cur.seek(table_pos, "function offset")?;
+        let foff = cur.u32_le("function offset")?;
+        let first_legal = table_pos + 4;
+        if u64::from(foff) < first_legal || u64::from(foff) >= self.blob.len() as u64 {
+            return Err(FormatError::new(
+                self.base + table_pos,
+                "function offset",
+                Problem::OutOfRange {
+                    value: foff.into(),
+                    limit: self.blob.len() as u64,
+                },
+            ));
+        }
+        cur.seek(foff.into(), "function offset")?;
+        let count_at = cur.offset();
+        let num_units = cur.uleb32("unit count")?;
+        let name_at = cur.offset();
+        let name_idx = cur.uleb32("function name index")?;
+        let file_at = cur.offset();
+        let file_idx = cur.uleb32("source file index")?;
+        let get = |idx: u32, at: u64, field: &'static str| {
+            self.strtab.get(idx).ok_or_else(|| {
+                FormatError::new(
+                    at,
+                    field,
+                    Problem::OutOfRange {
+                        value: idx.into(),
+                        limit: self.strtab.len() as u64,
+                    },
+                )
+            })
+        };
+        out.name = get(name_idx, name_at, "function name index")?;
+        out.file = get(file_idx, file_at, "source file index")?;
+        // Each unit takes at least five bytes; bound the reservation by what is there.
+        if num_units as usize > cur.remaining() / 5 {
+            return Err(FormatError::new(
+                count_at,
+                "unit count",
+                Problem::OutOfRange {
+                    value: num_units.into(),
+                    limit: (cur.remaining() / 5) as u64,
+                },
+            ));
+        }
+        out.units.clear();
+        out.units.reserve(num_units as usize);
+        for _ in 0..num_units {
+            out.units.push(CoverableUnit {
+                start_line: cur.uleb32("unit start line")?,
+                start_col: cur.uleb32("unit start column")?,
+                end_line: cur.uleb32("unit end line")?,
+                end_col: cur.uleb32("unit end column")?,
+                num_stmts: cur.uleb32("unit statement count")?,
+            });
+        }
+        let lit_at = cur.offset();
+        out.literal = match cur.uleb32("function literal flag")? {
+            0 => false,
+            1 => true,
+            v => {
+                return Err(FormatError::new(
+                    lit_at,
+                    "function literal flag",
+                    Problem::InvalidValue(v.into()),
+                ))
+            }
+        };
+        Ok(())
+    }
+
+    /// Decode function `idx` into a fresh description.
+    pub fn func(&self, idx: u32) -> Result<FuncDesc<'a>, FormatError> {
+        let mut f = FuncDesc::default();
+        self.read_func(idx, &mut f)?;
+        Ok(f)
+    }
+
+    /// Every function, in index order (allocates one unit vector per function; use
+    /// [`PackageMeta::read_func`] in hot loops).
+    pub fn funcs(&self) -> impl Iterator<Item = Result<FuncDesc<'a>, FormatError>> + '_ {
+        (0..self.header.num_funcs).map(move |i| self.func(i))
+    }
+}
