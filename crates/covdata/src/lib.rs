@@ -11,6 +11,7 @@
 //! - [`FileBytes`]: a file's bytes, read once or memory-mapped.
 
 pub mod decode;
+pub mod encode;
 mod error;
 mod file;
 pub mod format;
