@@ -67,16 +67,17 @@ pub fn fixture_names() -> Vec<String> {
 /// runs its integration tests (`go test ./...`, the test binaries themselves not covered) with the
 /// commands writing into a fresh temporary GOCOVERDIR, and returns that directory.
 ///
-/// The fixture's tests are run once per process for each (toolchain, fixture, mode); later calls
-/// get a fresh copy of the same files.
+/// The fixture's tests run once for each (toolchain, fixture sources, mode): the files are kept
+/// under `<repo>/target/testkit-covdata/` and every call gets a fresh copy of them. Set
+/// `INTCOV_TESTKIT_FRESH=1` to run the tests again regardless.
 pub fn covdata(go: &GoToolchain, fixture: &str, mode: CoverMode) -> CoverDir {
     try_covdata(go, fixture, mode).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// [`covdata`], returning errors instead of panicking.
 pub fn try_covdata(go: &GoToolchain, fixture: &str, mode: CoverMode) -> Result<CoverDir> {
-    type Files = Arc<OnceLock<Result<Vec<(String, Vec<u8>)>, String>>>;
-    type Runs = HashMap<(GoToolchain, String, CoverMode), Files>;
+    type Slot = Arc<OnceLock<Result<Files, String>>>;
+    type Runs = HashMap<(GoToolchain, String, CoverMode), Slot>;
     static RUNS: Mutex<Option<Runs>> = Mutex::new(None);
 
     let module = fixtures_root().join(fixture);
@@ -87,7 +88,7 @@ pub fn try_covdata(go: &GoToolchain, fixture: &str, mode: CoverMode) -> Result<C
             have: fixture_names().join(", "),
         });
     }
-    let slot: Files = {
+    let slot: Slot = {
         let mut runs = RUNS.lock().unwrap_or_else(|p| p.into_inner());
         let runs = runs.get_or_insert_with(HashMap::new);
         let key = (go.clone(), fixture.to_owned(), mode);
@@ -95,7 +96,7 @@ pub fn try_covdata(go: &GoToolchain, fixture: &str, mode: CoverMode) -> Result<C
     };
     // Only this key's callers wait here; other fixtures run in parallel.
     let files = slot
-        .get_or_init(|| run_fixture(go, fixture, &module, mode).map_err(|e| e.to_string()))
+        .get_or_init(|| load_or_run(go, fixture, &module, mode).map_err(|e| e.to_string()))
         .as_ref()
         .map_err(|reason| Error::Failed {
             command: format!("go test ./... in {module} ({mode} mode)"),
@@ -126,12 +127,99 @@ fn utf8(path: &std::path::Path) -> Result<Utf8PathBuf> {
     Utf8PathBuf::from_path_buf(path.to_owned()).map_err(|path| Error::NotUtf8 { path })
 }
 
+type Files = Vec<(String, Vec<u8>)>;
+
+/// Bump when what the cache holds changes meaning.
+const CACHE_FORMAT: u32 = 1;
+
+fn load_or_run(
+    go: &GoToolchain,
+    fixture: &str,
+    module: &Utf8Path,
+    mode: CoverMode,
+) -> Result<Files> {
+    if std::env::var_os("INTCOV_TESTKIT_FRESH").is_some_and(|v| v != "0") {
+        return run_fixture(go, fixture, module, mode);
+    }
+    let key = cache_key(go, module, mode)?;
+    let root = crate::target_dir().join("testkit-covdata");
+    let cached = root.join(format!("{fixture}-{mode}-{}-{key:016x}", go.version));
+    if let Ok(files) = read_files(&cached) {
+        if files.iter().any(|(name, _)| name.starts_with("covmeta.")) {
+            return Ok(files);
+        }
+    }
+    let files = run_fixture(go, fixture, module, mode)?;
+    // Best effort: a failed store only costs the next process a rerun.
+    let _ = store(&root, &cached, &files);
+    Ok(files)
+}
+
+/// A hash of everything the fixture's data depends on: the toolchain, the mode and every file
+/// of the module.
+fn cache_key(go: &GoToolchain, module: &Utf8Path, mode: CoverMode) -> Result<u64> {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (CACHE_FORMAT, &go.go, &go.version, mode.as_str()).hash(&mut h);
+    let mut stack = vec![module.to_owned()];
+    let mut files = Vec::new();
+    while let Some(dir) = stack.pop() {
+        for entry in dir.read_dir_utf8().map_err(io_err(&dir))? {
+            let entry = entry.map_err(io_err(&dir))?;
+            let ty = entry.file_type().map_err(io_err(entry.path()))?;
+            if ty.is_dir() {
+                stack.push(entry.path().to_owned());
+            } else if ty.is_file() {
+                files.push(entry.path().to_owned());
+            }
+        }
+    }
+    files.sort();
+    for file in files {
+        let bytes = std::fs::read(&file).map_err(io_err(&file))?;
+        (file.strip_prefix(module).unwrap_or(&file), bytes).hash(&mut h);
+    }
+    Ok(h.finish())
+}
+
+fn read_files(dir: &Utf8Path) -> Result<Files> {
+    let mut files = Vec::new();
+    for entry in dir.read_dir_utf8().map_err(io_err(dir))? {
+        let entry = entry.map_err(io_err(dir))?;
+        let file = entry.path();
+        let bytes = std::fs::read(file).map_err(io_err(file))?;
+        files.push((entry.file_name().to_owned(), bytes));
+    }
+    Ok(files)
+}
+
+/// Writes `files` into a scratch directory, then renames it to `dir`, so readers never see a
+/// partial entry.
+fn store(root: &Utf8Path, dir: &Utf8Path, files: &Files) -> Result<()> {
+    std::fs::create_dir_all(root).map_err(io_err(root))?;
+    let scratch = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .tempdir_in(root)
+        .map_err(io_err(root))?;
+    let scratch_path = utf8(scratch.path())?;
+    for (name, bytes) in files {
+        let file = scratch_path.join(name);
+        std::fs::write(&file, bytes).map_err(io_err(&file))?;
+    }
+    let kept = scratch.keep();
+    if std::fs::rename(&kept, dir).is_err() {
+        // Another process stored the same entry first.
+        let _ = std::fs::remove_dir_all(&kept);
+    }
+    Ok(())
+}
+
 fn run_fixture(
     go: &GoToolchain,
     fixture: &str,
     module: &Utf8Path,
     mode: CoverMode,
-) -> Result<Vec<(String, Vec<u8>)>> {
+) -> Result<Files> {
     let dir = temp_dir()?;
     let path = utf8(dir.path())?;
     let sh = Shell::new().map_err(|source| Error::Spawn {
@@ -148,19 +236,12 @@ fn run_fixture(
         .env_remove("INTCOV_FIXTURE_GRACEFUL")
         .env_remove("GOCOVERDIR"))?;
 
-    let mut files = Vec::new();
-    for entry in path.read_dir_utf8().map_err(io_err(&path))? {
-        let entry = entry.map_err(io_err(&path))?;
-        let file = entry.path();
-        let bytes = std::fs::read(file).map_err(io_err(file))?;
-        files.push((entry.file_name().to_owned(), bytes));
-    }
+    let files = read_files(&path)?;
     if !files.iter().any(|(name, _)| name.starts_with("covmeta.")) {
         return Err(Error::NoCovdata {
             fixture: fixture.to_owned(),
             dir: path,
         });
     }
-    files.sort();
     Ok(files)
 }

@@ -1,0 +1,10 @@
+module example.com/scriptsuite
+
+go 1.21
+
+require github.com/rogpeppe/go-internal v1.12.0
+
+require (
+	golang.org/x/sys v0.0.0-20220722155257-8c9f86f7a55f // indirect
+	golang.org/x/tools v0.1.12 // indirect
+)

@@ -1,0 +1,3 @@
+module example.com/serversuite
+
+go 1.21
