@@ -1,0 +1,48 @@
+//! LCOV tracefiles (`geninfo(1)` format), as genhtml, `lcov --summary`, codecov and coveralls
+//! read them.
+//!
+//! One record per Go file: `SF:` is the file relative to the source root (see
+//! [`crate::sources`]), or absolute with [`LcovOptions::absolute_paths`]. `FN`/`FNDA` list
+//! the functions Go named (text profiles name none), with the count of each function's first
+//! block as its call count. `DA` lines follow the line rule of [`crate::model`].
+
+use std::fmt::Write;
+
+use crate::model::Coverage;
+
+#[derive(Debug, Clone, Default)]
+pub struct LcovOptions {
+    /// `TN:` value (test name); empty by default.
+    pub test_name: String,
+    /// Write `SF:` as the absolute path of the source when it is known.
+    pub absolute_paths: bool,
+}
+
+pub fn render(cov: &Coverage, opts: &LcovOptions) -> String {
+    let mut out = String::new();
+    for (_, file) in cov.files() {
+        let sf = match (&file.source, opts.absolute_paths) {
+            (Some(abs), true) => abs.as_str(),
+            _ => file.path.as_str(),
+        };
+        let _ = writeln!(out, "TN:{}", opts.test_name);
+        let _ = writeln!(out, "SF:{sf}");
+        for f in &file.functions {
+            let _ = writeln!(out, "FN:{},{}", f.start_line, f.name);
+        }
+        for f in &file.functions {
+            let _ = writeln!(out, "FNDA:{},{}", f.entries, f.name);
+        }
+        let hit_fns = file.functions.iter().filter(|f| f.entries != 0).count();
+        let _ = writeln!(out, "FNF:{}", file.functions.len());
+        let _ = writeln!(out, "FNH:{hit_fns}");
+        let lines = file.line_hits();
+        for (line, hits) in &lines {
+            let _ = writeln!(out, "DA:{line},{hits}");
+        }
+        let _ = writeln!(out, "LF:{}", lines.len());
+        let _ = writeln!(out, "LH:{}", lines.values().filter(|&&h| h != 0).count());
+        out.push_str("end_of_record\n");
+    }
+    out
+}

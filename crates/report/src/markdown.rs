@@ -1,0 +1,70 @@
+//! A Markdown summary for `$GITHUB_STEP_SUMMARY` or a pull-request comment: a per-package
+//! table and the total, percentages as Go prints them, then the files in a collapsed section.
+
+use std::fmt::Write;
+
+use crate::model::{Coverage, Totals};
+
+#[derive(Debug, Clone)]
+pub struct MarkdownOptions {
+    pub title: String,
+}
+
+impl Default for MarkdownOptions {
+    fn default() -> Self {
+        MarkdownOptions {
+            title: "Coverage".to_owned(),
+        }
+    }
+}
+
+fn pct(t: Totals) -> String {
+    t.go_percent().unwrap_or_else(|| "no statements".to_owned())
+}
+
+/// Backticks inside a code span would end it; package paths have none, but be safe.
+fn code(s: &str) -> String {
+    format!("`{}`", s.replace('`', "'").replace('|', "\\|"))
+}
+
+pub fn render(cov: &Coverage, opts: &MarkdownOptions) -> String {
+    let total = cov.totals();
+    let mut out = String::new();
+    let _ = writeln!(out, "### {}: {} of statements\n", opts.title, pct(total));
+    out.push_str("| Package | Statements | Covered | Coverage |\n");
+    out.push_str("| :--- | ---: | ---: | ---: |\n");
+    for p in &cov.packages {
+        let t = p.totals();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            code(&p.import_path),
+            t.statements,
+            t.covered,
+            pct(t)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "| **Total** | **{}** | **{}** | **{}** |",
+        total.statements,
+        total.covered,
+        pct(total)
+    );
+    out.push_str("\n<details><summary>Files</summary>\n\n");
+    out.push_str("| File | Statements | Covered | Coverage |\n");
+    out.push_str("| :--- | ---: | ---: | ---: |\n");
+    for (_, f) in cov.files() {
+        let t = f.totals();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            code(&f.path),
+            t.statements,
+            t.covered,
+            pct(t)
+        );
+    }
+    out.push_str("\n</details>\n");
+    out
+}

@@ -1,0 +1,10 @@
+// Package unused is never executed.
+package unused
+
+// Never is never called.
+func Never(x int) int {
+	if x > 1 {
+		return x * 2
+	}
+	return x
+}
