@@ -9,6 +9,7 @@
 //! Go-compatible emitters reproduce `go tool covdata` byte for byte (including the way a closure
 //! splits its enclosing function in `func` output).
 
+pub mod gofmt;
 pub mod text;
 
 use std::collections::{BTreeMap, HashMap};
@@ -141,6 +142,41 @@ impl Profile {
     /// Packages by import path, sorted.
     pub fn packages(&self) -> &BTreeMap<String, PackageCoverage> {
         &self.packages
+    }
+
+    /// Make sure `import_path` is listed even if no unit of it is ever added (Go's formatter
+    /// lists a package it was told about, e.g. one with no functions).
+    pub fn ensure_package(&mut self, import_path: &str) -> &mut PackageCoverage {
+        if !self.packages.contains_key(import_path) {
+            self.packages
+                .insert(import_path.to_owned(), PackageCoverage::default());
+        }
+        self.packages.get_mut(import_path).expect("inserted above")
+    }
+
+    /// Record every `(unit, count)` of one function: [`Profile::add_unit`] with the package and
+    /// function looked up once.
+    pub fn add_function_units(
+        &mut self,
+        import_path: &str,
+        function: &Function,
+        units: impl IntoIterator<Item = (Unit, u32)>,
+    ) {
+        let mode = self.mode;
+        let pkg = self.ensure_package(import_path);
+        let idx = match pkg.function_index.get(function) {
+            Some(&i) => i,
+            None => {
+                let i = pkg.functions.len() as u32;
+                pkg.functions.push(function.clone());
+                pkg.function_index.insert(function.clone(), i);
+                i
+            }
+        };
+        for (unit, count) in units {
+            let slot = pkg.counters.entry((idx, unit)).or_insert(0);
+            *slot = mode.combine(*slot, count);
+        }
     }
 
     /// Record `count` for `unit` of `function` in package `import_path`, combining with what is

@@ -1,0 +1,465 @@
+//! Walking pods: meta-data, merged counters, and a visitor that sees each function once per pod.
+
+use std::collections::HashSet;
+
+use camino::{Utf8Path, Utf8PathBuf};
+use covdata::pods::{collect_pods, meta_files_lists, PodCounterFile};
+use covdata::{
+    CounterFile, CounterGranularity, CounterMode, FileBytes, FuncCounters, FuncDesc, MetaFile,
+    MetaFileCollection, PackageMeta, Pod, Segment,
+};
+use profile::{Function, Profile, Unit};
+
+use crate::error::{Error, Warning};
+use crate::pattern::{selected, PackageFilter};
+
+/// What to do when programs were built with different counter modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ModePolicy {
+    /// A clash is an error (`textfmt`, `merge`).
+    #[default]
+    Strict,
+    /// Allowed; counters within a pod merge by the widest mode seen so far, which only matters
+    /// for whether a unit was executed (`percent`, `func`, `pkglist`).
+    Relaxed,
+    /// Each pod is read on its own terms (`debugdump`).
+    PerPod,
+}
+
+/// How to read the input directories.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// `-pkg`: packages to visit (`None`: all).
+    pub packages: Option<PackageFilter>,
+    pub mode_policy: ModePolicy,
+    /// Also visit, after the pods, the meta-data files a `metafiles.txt` lists for packages no
+    /// pod contained, with zero counters: what a `go test -coverpkg` binary does to report
+    /// packages no test executed. `go tool covdata` does not do this.
+    pub meta_files_lists: bool,
+}
+
+/// Hooks called while [`visit`] walks the pods, in this order for each pod: `begin_pod`,
+/// `counter_file` for each counter file, then for each selected package `begin_package` and
+/// `func` for each of its functions, then `end_pod`.
+pub trait PodVisitor {
+    /// The pod's meta-data file has been decoded and its mode accepted.
+    fn begin_pod(&mut self, _pod: &Pod, _meta: &MetaFile<'_>) {}
+    /// A counter-data file has been opened (`first` is its first segment, whose args Go shows).
+    fn counter_file(&mut self, _path: &Utf8Path, _file: &CounterFile<'_>, _first: &Segment<'_>) {}
+    fn begin_package(&mut self, _pkg: &PackageMeta<'_>) {}
+    /// A function and its counters merged over the pod's counter files (`None`: never
+    /// executed). `counters` has at least as many values as `func.units`.
+    fn func(
+        &mut self,
+        _pkg: &PackageMeta<'_>,
+        _func_idx: u32,
+        _func: &FuncDesc<'_>,
+        _counters: Option<&[u32]>,
+    ) {
+    }
+    fn end_pod(&mut self, _pod: &Pod) {}
+}
+
+/// Walk the pods of `dirs` (as `go tool covdata` reads `-i=dir1,dir2`), calling `visitor`.
+/// Warnings go to `warn` as they happen; the first error stops the walk.
+pub fn visit<P: AsRef<Utf8Path>>(
+    dirs: &[P],
+    opts: &ReadOptions,
+    visitor: &mut dyn PodVisitor,
+    warn: &mut dyn FnMut(Warning),
+) -> Result<(), Error> {
+    let pods = collect_pods(dirs)?;
+    if pods.is_empty() {
+        warn(Warning::NoData);
+    }
+    let mut walker = Walker {
+        opts,
+        visitor,
+        warn,
+        mode: None,
+        seen_packages: HashSet::new(),
+    };
+    for pod in &pods {
+        walker.pod(pod)?;
+    }
+    if opts.meta_files_lists {
+        for list in meta_files_lists(dirs) {
+            let collection = MetaFileCollection::read(&list)?;
+            for (import_path, meta_file) in collection.entries() {
+                if walker.seen_packages.contains(import_path) {
+                    continue;
+                }
+                let meta_file = Utf8PathBuf::from(meta_file);
+                if !meta_file.is_file() {
+                    (walker.warn)(Warning::MissingMetaFile {
+                        list: list.clone(),
+                        meta_file,
+                    });
+                    continue;
+                }
+                let pod = Pod {
+                    meta_file,
+                    tag: String::new(),
+                    counter_files: Vec::new(),
+                };
+                walker.pod(&pod)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Read `dirs` into one profile, merged as `go tool covdata textfmt` merges it. `None` when
+/// there was no meta-data file at all (Go then prints nothing, not even a `mode:` line).
+pub fn read_profile<P: AsRef<Utf8Path>>(
+    dirs: &[P],
+    opts: &ReadOptions,
+    warn: &mut dyn FnMut(Warning),
+) -> Result<Option<Profile>, Error> {
+    let mut builder = ProfileBuilder::default();
+    visit(dirs, opts, &mut builder, warn)?;
+    Ok(builder.into_profile())
+}
+
+/// The visitor behind [`read_profile`]: Go's `cformat.Formatter` fed as `go tool covdata` feeds
+/// it. The profile's mode is that of the first pod.
+#[derive(Debug, Default)]
+pub struct ProfileBuilder {
+    profile: Option<Profile>,
+}
+
+impl ProfileBuilder {
+    pub fn into_profile(self) -> Option<Profile> {
+        self.profile
+    }
+}
+
+fn profile_mode(mode: CounterMode) -> profile::CounterMode {
+    match mode {
+        CounterMode::Set => profile::CounterMode::Set,
+        CounterMode::Count => profile::CounterMode::Count,
+        CounterMode::Atomic => profile::CounterMode::Atomic,
+    }
+}
+
+impl PodVisitor for ProfileBuilder {
+    fn begin_pod(&mut self, _pod: &Pod, meta: &MetaFile<'_>) {
+        self.profile
+            .get_or_insert_with(|| Profile::new(profile_mode(meta.counter_mode())));
+    }
+
+    fn begin_package(&mut self, pkg: &PackageMeta<'_>) {
+        if let Some(p) = &mut self.profile {
+            p.ensure_package(pkg.path());
+        }
+    }
+
+    fn func(
+        &mut self,
+        pkg: &PackageMeta<'_>,
+        _func_idx: u32,
+        func: &FuncDesc<'_>,
+        counters: Option<&[u32]>,
+    ) {
+        let Some(p) = &mut self.profile else {
+            return;
+        };
+        let function = Function {
+            file: func.file.to_owned(),
+            name: func.name.to_owned(),
+            literal: func.literal,
+        };
+        let units = func.units.iter().enumerate().map(|(i, u)| {
+            let unit = Unit {
+                start_line: u.start_line,
+                start_col: u.start_col,
+                end_line: u.end_line,
+                end_col: u.end_col,
+                num_stmts: u.num_stmts,
+            };
+            (unit, counters.map_or(0, |c| c[i]))
+        });
+        p.add_function_units(pkg.path(), &function, units);
+    }
+}
+
+struct Walker<'a> {
+    opts: &'a ReadOptions,
+    visitor: &'a mut dyn PodVisitor,
+    warn: &'a mut dyn FnMut(Warning),
+    /// Mode and granularity in force, and the meta-data file that set them.
+    mode: Option<(CounterMode, CounterGranularity, Utf8PathBuf)>,
+    /// Import paths of every package of every pod read (for `metafiles.txt`).
+    seen_packages: HashSet<String>,
+}
+
+impl Walker<'_> {
+    /// Go's `cmerge.Merger.SetModeAndGranularity` under the chosen policy; returns the mode
+    /// counters of this pod merge by.
+    fn check_mode(&mut self, file: &Utf8Path, meta: &MetaFile<'_>) -> Result<CounterMode, Error> {
+        let (mode, gran) = (meta.counter_mode(), meta.granularity());
+        if self.opts.mode_policy == ModePolicy::PerPod {
+            return Ok(mode);
+        }
+        let Some((prev_mode, prev_gran, prev_file)) = &mut self.mode else {
+            self.mode = Some((mode, gran, file.to_owned()));
+            return Ok(mode);
+        };
+        if *prev_gran != gran {
+            return Err(Error::GranularityClash {
+                file: file.to_owned(),
+                previous: prev_file.clone(),
+                previous_granularity: *prev_gran,
+                granularity: gran,
+            });
+        }
+        if *prev_mode != mode {
+            if self.opts.mode_policy == ModePolicy::Strict {
+                return Err(Error::ModeClash {
+                    file: file.to_owned(),
+                    previous: prev_file.clone(),
+                    previous_mode: *prev_mode,
+                    mode,
+                });
+            }
+            if mode > *prev_mode {
+                *prev_mode = mode;
+                *prev_file = file.to_owned();
+            }
+        }
+        Ok(*prev_mode)
+    }
+
+    fn pod(&mut self, pod: &Pod) -> Result<(), Error> {
+        let meta_path = &pod.meta_file;
+        let bytes = FileBytes::open(meta_path)?;
+        let meta = MetaFile::parse(&bytes).map_err(|e| e.in_file(meta_path))?;
+        let merge_mode = self.check_mode(meta_path, &meta)?;
+        self.visitor.begin_pod(pod, &meta);
+
+        let packages: Vec<PackageMeta<'_>> = meta
+            .packages()
+            .collect::<Result<_, _>>()
+            .map_err(|e| e.in_file(meta_path))?;
+        if self.opts.meta_files_lists {
+            self.seen_packages
+                .extend(packages.iter().map(|p| p.path().to_owned()));
+        }
+        let mut table = CounterTable::new(packages.iter().map(PackageMeta::num_funcs));
+        for cf in &pod.counter_files {
+            self.counter_file(cf, merge_mode, &mut table)?;
+        }
+
+        let mut func = FuncDesc::default();
+        for (pkg_idx, pkg) in packages.iter().enumerate() {
+            if !selected(self.opts.packages.as_ref(), pkg.path()) {
+                continue;
+            }
+            self.visitor.begin_package(pkg);
+            for func_idx in 0..pkg.num_funcs() {
+                pkg.read_func(func_idx, &mut func)
+                    .map_err(|e| e.in_file(meta_path))?;
+                let counters = table.get(pkg_idx as u32, func_idx);
+                if let Some((values, origin)) = counters {
+                    if values.len() < func.units.len() {
+                        return Err(Error::TooFewCounters {
+                            meta_file: meta_path.clone(),
+                            counter_file: pod.counter_files[origin].path.clone(),
+                            package: pkg.path().to_owned(),
+                            function: func.name.to_owned(),
+                            units: func.units.len(),
+                            counters: values.len(),
+                        });
+                    }
+                }
+                self.visitor
+                    .func(pkg, func_idx, &func, counters.map(|(v, _)| v));
+            }
+        }
+        self.visitor.end_pod(pod);
+        Ok(())
+    }
+
+    fn counter_file(
+        &mut self,
+        cf: &PodCounterFile,
+        mode: CounterMode,
+        table: &mut CounterTable,
+    ) -> Result<(), Error> {
+        let path = &cf.path;
+        let bytes = FileBytes::open(path)?;
+        let file = CounterFile::parse(&bytes).map_err(|e| e.in_file(path))?;
+        let first = file.first_segment().map_err(|e| e.in_file(path))?;
+        self.visitor.counter_file(path, &file, &first);
+        let origin = table.next_origin();
+        let mut overflow = false;
+        // Go's reader stops after the first segment; the runtime never writes more, and a file
+        // that has more holds more runs, so all of them count here.
+        for segment in file.segments() {
+            let segment = segment.map_err(|e| e.in_file(path))?;
+            for record in segment.funcs() {
+                let record = record.map_err(|e| e.in_file(path))?;
+                match table.merge(&record, mode, origin) {
+                    Merge::Done { overflowed } => overflow |= overflowed,
+                    Merge::Stray { num_funcs } => (self.warn)(Warning::StrayRecord {
+                        file: path.clone(),
+                        offset: record.offset,
+                        pkg_idx: record.pkg_idx,
+                        func_idx: record.func_idx,
+                        num_funcs,
+                        num_counters: record.counters.len(),
+                    }),
+                    Merge::Ignored => {}
+                    Merge::CountClash { expected } => {
+                        return Err(Error::CounterCountClash {
+                            file: path.clone(),
+                            offset: record.offset,
+                            pkg_idx: record.pkg_idx,
+                            func_idx: record.func_idx,
+                            found: record.counters.len(),
+                            expected,
+                        })
+                    }
+                }
+            }
+        }
+        if overflow {
+            (self.warn)(Warning::Overflow { file: path.clone() });
+        }
+        Ok(())
+    }
+}
+
+const NONE: u32 = u32::MAX;
+
+#[derive(Clone, Copy)]
+struct Slot {
+    /// Start in `values`, or `NONE`.
+    start: u32,
+    len: u32,
+    /// Index of the first counter file that had this function (for error messages).
+    origin: u32,
+}
+
+/// The merged counters of one pod: one slot per (package, function) of its meta-data, the
+/// values of all executed functions in one vector.
+struct CounterTable {
+    pkg_base: Vec<u32>,
+    num_funcs: Vec<u32>,
+    slots: Vec<Slot>,
+    values: Vec<u32>,
+    files: u32,
+}
+
+enum Merge {
+    Done {
+        overflowed: bool,
+    },
+    /// Not a function of the meta-data: warn and ignore (Go's `pkm` check).
+    Stray {
+        num_funcs: Option<u32>,
+    },
+    /// Go's check lets `func == num_funcs` through, and then nothing reads it.
+    Ignored,
+    CountClash {
+        expected: usize,
+    },
+}
+
+impl CounterTable {
+    fn new(num_funcs: impl Iterator<Item = u32>) -> Self {
+        let num_funcs: Vec<u32> = num_funcs.collect();
+        let mut pkg_base = Vec::with_capacity(num_funcs.len());
+        let mut total = 0u32;
+        for &n in &num_funcs {
+            pkg_base.push(total);
+            // Bounded by the meta-data file's size, far below u32::MAX slots.
+            total = total.saturating_add(n);
+        }
+        CounterTable {
+            pkg_base,
+            num_funcs,
+            slots: vec![
+                Slot {
+                    start: NONE,
+                    len: 0,
+                    origin: 0
+                };
+                total as usize
+            ],
+            values: Vec::new(),
+            files: 0,
+        }
+    }
+
+    fn next_origin(&mut self) -> u32 {
+        self.files += 1;
+        self.files - 1
+    }
+
+    fn merge(&mut self, rec: &FuncCounters<'_>, mode: CounterMode, origin: u32) -> Merge {
+        let p = rec.pkg_idx as usize;
+        let Some(&nf) = self.num_funcs.get(p) else {
+            return Merge::Stray { num_funcs: None };
+        };
+        if rec.func_idx > nf {
+            return Merge::Stray {
+                num_funcs: Some(nf),
+            };
+        }
+        if rec.func_idx == nf {
+            return Merge::Ignored;
+        }
+        let slot = &mut self.slots[(self.pkg_base[p] + rec.func_idx) as usize];
+        let n = rec.counters.len();
+        let set = mode == CounterMode::Set;
+        if slot.start == NONE {
+            slot.start = self.values.len() as u32;
+            slot.len = n as u32;
+            slot.origin = origin;
+            if set {
+                self.values
+                    .extend(rec.counters.iter().map(|v| u32::from(v != 0)));
+            } else {
+                self.values.extend(rec.counters.iter());
+            }
+            return Merge::Done { overflowed: false };
+        }
+        if slot.len as usize != n {
+            return Merge::CountClash {
+                expected: slot.len as usize,
+            };
+        }
+        let start = slot.start as usize;
+        let dst = &mut self.values[start..start + n];
+        let mut overflowed = false;
+        if set {
+            for (d, s) in dst.iter_mut().zip(rec.counters.iter()) {
+                if s != 0 {
+                    *d = 1;
+                }
+            }
+        } else {
+            for (d, s) in dst.iter_mut().zip(rec.counters.iter()) {
+                let (v, o) = d.overflowing_add(s);
+                *d = if o { u32::MAX } else { v };
+                overflowed |= o;
+            }
+        }
+        Merge::Done { overflowed }
+    }
+
+    /// The merged counters of a function and the index of the first file that had it.
+    fn get(&self, pkg_idx: u32, func_idx: u32) -> Option<(&[u32], usize)> {
+        let base = *self.pkg_base.get(pkg_idx as usize)?;
+        let slot = self.slots.get((base + func_idx) as usize)?;
+        if slot.start == NONE {
+            return None;
+        }
+        let start = slot.start as usize;
+        Some((
+            &self.values[start..start + slot.len as usize],
+            slot.origin as usize,
+        ))
+    }
+}

@@ -1,0 +1,393 @@
+//! Emitters whose bytes equal those of Go's `internal/coverage/cformat` as `go tool covdata`
+//! drives it: `textfmt` ([`emit_textual`]), `percent` ([`emit_percent`]), `func`
+//! ([`emit_funcs`], aligned by a port of `text/tabwriter`) and `pkglist` ([`emit_pkglist`]).
+//!
+//! Percentages are formatted with Rust's `{:.1}`, which, like Go's `%.1f`, rounds the exact
+//! binary value half to even.
+
+use std::io::{self, Write};
+
+use crate::Profile;
+
+/// `mode: <mode>` then one `file:l.c,l.c stmts count` line per unit, packages by import path and
+/// units by position (`EmitTextual`).
+pub fn emit_textual(profile: &Profile, w: &mut dyn Write) -> io::Result<()> {
+    let mut out = io::BufWriter::new(w);
+    writeln!(out, "mode: {}", profile.mode())?;
+    for pkg in profile.packages().values() {
+        let functions = pkg.functions();
+        for (f, u, count) in pkg.sorted_units() {
+            let file = &functions[f as usize].file;
+            writeln!(
+                out,
+                "{file}:{}.{},{}.{} {} {count}",
+                u.start_line, u.start_col, u.end_line, u.end_col, u.num_stmts
+            )?;
+        }
+    }
+    out.flush()
+}
+
+/// Per-package coverage as `go tool covdata percent` prints it:
+/// `\t<pkg>\t\tcoverage: 69.2% of statements\n`, and for a package without statements only
+/// `\t<pkg>\t\t` (no newline, as Go prints it).
+pub fn emit_percent(profile: &Profile, w: &mut dyn Write) -> io::Result<()> {
+    emit_percent_with(profile, &[], "", false, false, w)
+}
+
+/// Go's `EmitPercent` with all its knobs: `pkgs` selects packages (empty: all), `in_pkgs` is
+/// appended after "of statements", `note_empty` prints `coverage: [no statements]`, and
+/// `aggregate` prints one line for all selected packages (what `go test -cover` prints).
+pub fn emit_percent_with(
+    profile: &Profile,
+    pkgs: &[&str],
+    in_pkgs: &str,
+    note_empty: bool,
+    aggregate: bool,
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    let mut out = io::BufWriter::new(w);
+    let mut selected: Vec<&str> = if pkgs.is_empty() {
+        profile.packages().keys().map(String::as_str).collect()
+    } else {
+        pkgs.to_vec()
+    };
+    selected.sort_unstable();
+    let report = |out: &mut dyn Write, covered: u64, total: u64| -> io::Result<()> {
+        if total != 0 {
+            writeln!(
+                out,
+                "coverage: {:.1}% of statements{in_pkgs}",
+                percent(covered, total)
+            )
+        } else if note_empty {
+            writeln!(out, "coverage: [no statements]")
+        } else {
+            Ok(())
+        }
+    };
+    let (mut total, mut covered) = (0u64, 0u64);
+    for path in selected {
+        let Some(pkg) = profile.packages().get(path) else {
+            continue;
+        };
+        if !aggregate {
+            (total, covered) = (0, 0);
+        }
+        for (_, unit, count) in pkg.units() {
+            total += u64::from(unit.num_stmts);
+            if count != 0 {
+                covered += u64::from(unit.num_stmts);
+            }
+        }
+        if !aggregate {
+            write!(out, "\t{path}\t\t")?;
+            report(&mut out, covered, total)?;
+        }
+    }
+    if aggregate {
+        report(&mut out, covered, total)?;
+    }
+    out.flush()
+}
+
+/// Per-function coverage then the total, as `go tool covdata func` prints it (`EmitFuncs`).
+///
+/// Function literals get no line of their own but count in the total; as in Go, a function's
+/// line covers the sorted units from its first one until a unit of a differently named
+/// function, so a closure splits its enclosing function.
+pub fn emit_funcs(profile: &Profile, w: &mut dyn Write) -> io::Result<()> {
+    let mut tw = TabWriter::new(io::BufWriter::new(w), 1, 8, 1, b'\t');
+    let (mut all_stmts, mut cov_stmts) = (0u64, 0u64);
+    for pkg in profile.packages().values() {
+        if pkg.is_empty() {
+            continue;
+        }
+        let functions = pkg.functions();
+        let mut current: Option<(usize, u32)> = None; // (function index, first line)
+        let (mut covered, mut total) = (0u64, 0u64);
+        let mut emit = |tw: &mut TabWriter<_>,
+                        current: (usize, u32),
+                        covered: u64,
+                        total: u64|
+         -> io::Result<()> {
+            let f = &functions[current.0];
+            if !f.literal {
+                writeln!(
+                    tw,
+                    "{}:{}:\t{}\t{:.1}%",
+                    f.file,
+                    current.1,
+                    f.name,
+                    percent(covered, total.max(1))
+                )?;
+            }
+            all_stmts += total;
+            cov_stmts += covered;
+            Ok(())
+        };
+        for (fidx, unit, count) in pkg.sorted_units() {
+            let fidx = fidx as usize;
+            match current {
+                None => current = Some((fidx, unit.start_line)),
+                Some(cur) if functions[cur.0].name != functions[fidx].name => {
+                    emit(&mut tw, cur, covered, total)?;
+                    (covered, total) = (0, 0);
+                    current = Some((fidx, unit.start_line));
+                }
+                Some(_) => {}
+            }
+            total += u64::from(unit.num_stmts);
+            if count != 0 {
+                covered += u64::from(unit.num_stmts);
+            }
+        }
+        if let Some(cur) = current {
+            emit(&mut tw, cur, covered, total)?;
+        }
+    }
+    writeln!(
+        tw,
+        "total\t(statements)\t{:.1}%",
+        percent(cov_stmts, all_stmts.max(1))
+    )?;
+    tw.flush()?;
+    tw.into_inner().flush()
+}
+
+/// The import paths of the profile's packages, sorted, one per line (`pkglist`).
+pub fn emit_pkglist(profile: &Profile, w: &mut dyn Write) -> io::Result<()> {
+    let mut out = io::BufWriter::new(w);
+    for path in profile.packages().keys() {
+        writeln!(out, "{path}")?;
+    }
+    out.flush()
+}
+
+/// `100.0*float64(covered)/float64(total)`, evaluated in Go's order.
+fn percent(covered: u64, total: u64) -> f64 {
+    100.0 * covered as f64 / total as f64
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Cell {
+    /// Bytes of text in `buf`.
+    size: usize,
+    /// Width in runes.
+    width: usize,
+    /// Terminated by a tab (as opposed to `\v`, a line end, or nothing).
+    htab: bool,
+}
+
+/// A port of Go's `text/tabwriter.Writer` for the flags cformat uses (none): cells end at `\t`
+/// or `\v`, lines at `\n` or `\f`; a column block is a run of consecutive lines that have a
+/// cell in that column, padded to its widest cell plus `padding`. With `padchar` `\t` the
+/// padding is tabs, cell widths rounded up to multiples of `tabwidth`. (Go's `0xff` escapes
+/// are not interpreted: that byte never occurs in the UTF-8 text written here.)
+pub struct TabWriter<W: Write> {
+    out: W,
+    minwidth: usize,
+    tabwidth: usize,
+    padding: usize,
+    padchar: u8,
+    buf: Vec<u8>,
+    /// `buf` position up to which the current cell's width has been counted.
+    pos: usize,
+    cell: Cell,
+    lines: Vec<Vec<Cell>>,
+    widths: Vec<usize>,
+}
+
+impl<W: Write> TabWriter<W> {
+    pub fn new(out: W, minwidth: usize, tabwidth: usize, padding: usize, padchar: u8) -> Self {
+        TabWriter {
+            out,
+            minwidth,
+            tabwidth,
+            padding,
+            padchar,
+            buf: Vec::new(),
+            pos: 0,
+            cell: Cell::default(),
+            lines: vec![Vec::new()],
+            widths: Vec::new(),
+        }
+    }
+
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+
+    fn reset(&mut self) {
+        self.buf.clear();
+        self.pos = 0;
+        self.cell = Cell::default();
+        self.lines.clear();
+        self.lines.push(Vec::new());
+        self.widths.clear();
+    }
+
+    fn update_width(&mut self) {
+        // utf8.RuneCount: every byte that does not continue a sequence starts a rune.
+        self.cell.width += self.buf[self.pos..]
+            .iter()
+            .filter(|&&b| (b & 0xc0) != 0x80)
+            .count();
+        self.pos = self.buf.len();
+    }
+
+    fn terminate_cell(&mut self, htab: bool) -> usize {
+        self.cell.htab = htab;
+        let line = self
+            .lines
+            .last_mut()
+            .expect("there is always a current line");
+        line.push(self.cell);
+        self.cell = Cell::default();
+        line.len()
+    }
+
+    fn write_padding(&mut self, textw: usize, cellw: usize) -> io::Result<()> {
+        if self.padchar == b'\t' {
+            if self.tabwidth == 0 {
+                return Ok(());
+            }
+            let cellw = cellw.div_ceil(self.tabwidth) * self.tabwidth;
+            let n = cellw.saturating_sub(textw);
+            let tabs = n.div_ceil(self.tabwidth);
+            for _ in 0..tabs {
+                self.out.write_all(b"\t")?;
+            }
+            return Ok(());
+        }
+        for _ in 0..cellw.saturating_sub(textw) {
+            self.out.write_all(&[self.padchar])?;
+        }
+        Ok(())
+    }
+
+    fn write_lines(&mut self, mut pos: usize, line0: usize, line1: usize) -> io::Result<usize> {
+        for i in line0..line1 {
+            for j in 0..self.lines[i].len() {
+                let c = self.lines[i][j];
+                if c.size > 0 {
+                    self.out.write_all(&self.buf[pos..pos + c.size])?;
+                    pos += c.size;
+                }
+                if j < self.widths.len() {
+                    self.write_padding(c.width, self.widths[j])?;
+                }
+            }
+            if i + 1 == self.lines.len() {
+                // The last buffered line holds the incomplete cell.
+                let end = pos + self.cell.size;
+                self.out.write_all(&self.buf[pos..end])?;
+                pos = end;
+            } else {
+                self.out.write_all(b"\n")?;
+            }
+        }
+        Ok(pos)
+    }
+
+    /// Lay out lines `line0..line1` for the column `self.widths.len()`, recursively.
+    fn format(&mut self, mut pos: usize, mut line0: usize, line1: usize) -> io::Result<usize> {
+        let column = self.widths.len();
+        let mut this = line0;
+        while this < line1 {
+            if column + 1 >= self.lines[this].len() {
+                this += 1;
+                continue;
+            }
+            // A block of lines with a cell in this column starts here.
+            pos = self.write_lines(pos, line0, this)?;
+            line0 = this;
+            let mut width = self.minwidth;
+            while this < line1 {
+                let line = &self.lines[this];
+                if column + 1 >= line.len() {
+                    break;
+                }
+                width = width.max(line[column].width + self.padding);
+                this += 1;
+            }
+            self.widths.push(width);
+            pos = self.format(pos, line0, this)?;
+            self.widths.pop();
+            line0 = this;
+            // Go's loop increment skips the line that ended the block; it has no cell here.
+            this += 1;
+        }
+        self.write_lines(pos, line0, line1)
+    }
+
+    fn flush_buffered(&mut self) -> io::Result<()> {
+        if self.cell.size > 0 {
+            self.terminate_cell(false);
+        }
+        let n = self.lines.len();
+        let result = self.format(0, 0, n);
+        self.reset();
+        result.map(|_| ())
+    }
+}
+
+impl<W: Write> Write for TabWriter<W> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        let mut n = 0;
+        for (i, &ch) in data.iter().enumerate() {
+            if matches!(ch, b'\t' | b'\x0b' | b'\n' | b'\x0c') {
+                self.buf.extend_from_slice(&data[n..i]);
+                self.cell.size += i - n;
+                self.update_width();
+                n = i + 1;
+                let ncells = self.terminate_cell(ch == b'\t');
+                if ch == b'\n' || ch == b'\x0c' {
+                    self.lines.push(Vec::new());
+                    if ch == b'\x0c' || ncells == 1 {
+                        // A line without tabs ends every column block: flush early as Go does.
+                        self.flush_buffered()?;
+                    }
+                }
+            }
+        }
+        self.buf.extend_from_slice(&data[n..]);
+        self.cell.size += data.len() - n;
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.flush_buffered()?;
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tab(input: &str) -> String {
+        let mut tw = TabWriter::new(Vec::new(), 1, 8, 1, b'\t');
+        tw.write_all(input.as_bytes()).unwrap();
+        tw.flush().unwrap();
+        String::from_utf8(tw.into_inner()).unwrap()
+    }
+
+    #[test]
+    fn tabwriter_matches_go() {
+        // Outputs of Go's tabwriter.NewWriter(w, 1, 8, 1, '\t', 0) on the same input.
+        assert_eq!(
+            tab("a:1:\tf\t100.0%\nlonger/file.go:12:\tfunction\t0.0%\ntotal\t(statements)\t50.0%\n"),
+            "a:1:\t\t\tf\t\t100.0%\nlonger/file.go:12:\tfunction\t0.0%\ntotal\t\t\t(statements)\t50.0%\n"
+        );
+        assert_eq!(tab("x\ty\n\nab\tc\n"), "x\ty\n\nab\tc\n");
+        assert_eq!(
+            tab("1234567\tx\n12345678\ty\n"),
+            "1234567\t\tx\n12345678\ty\n"
+        );
+        assert_eq!(
+            tab("é\tx\nno newline\tat end"),
+            "é\t\tx\nno newline\tat end"
+        );
+    }
+}
