@@ -2,7 +2,9 @@
 
 use std::process::ExitCode;
 
+use camino::{Utf8Path, Utf8PathBuf};
 use clap::Args;
+use covmerge::ops::{self, Operation, Options, Selection};
 
 #[derive(Args, Debug)]
 pub struct MergeArgs {
@@ -60,12 +62,49 @@ pub struct SetOpArgs {
     pub pkg: Option<String>,
 }
 
-pub fn merge(_a: MergeArgs) -> anyhow::Result<ExitCode> {
-    super::not_built("merge")
+pub fn merge(a: MergeArgs) -> anyhow::Result<ExitCode> {
+    let selection = Selection::from_flags(a.pkg.as_deref(), a.modpaths.as_deref());
+    run(
+        &a.input,
+        &a.output,
+        Operation::Merge {
+            pcombine: a.pcombine,
+        },
+        selection,
+    )
 }
-pub fn subtract(_a: SetOpArgs) -> anyhow::Result<ExitCode> {
-    super::not_built("subtract")
+
+pub fn subtract(a: SetOpArgs) -> anyhow::Result<ExitCode> {
+    let selection = Selection::from_flags(a.pkg.as_deref(), None);
+    run(&a.input, &a.output, Operation::Subtract, selection)
 }
-pub fn intersect(_a: SetOpArgs) -> anyhow::Result<ExitCode> {
-    super::not_built("intersect")
+
+pub fn intersect(a: SetOpArgs) -> anyhow::Result<ExitCode> {
+    let selection = Selection::from_flags(a.pkg.as_deref(), None);
+    run(&a.input, &a.output, Operation::Intersect, selection)
+}
+
+fn run(
+    input: &str,
+    output: &str,
+    operation: Operation,
+    selection: Selection,
+) -> anyhow::Result<ExitCode> {
+    // Go splits -i on commas and keeps empty names (which then fail to open); dropping them is
+    // kinder and changes nothing else.
+    let inputs: Vec<Utf8PathBuf> = input
+        .split(',')
+        .filter(|d| !d.is_empty())
+        .map(Utf8PathBuf::from)
+        .collect();
+    if output.is_empty() {
+        anyhow::bail!("select output directory with '-o' option");
+    }
+    let mut options = Options::new(operation);
+    options.selection = selection;
+    let outcome = ops::run(&inputs, Utf8Path::new(output), &options)?;
+    for w in &outcome.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(ExitCode::SUCCESS)
 }
