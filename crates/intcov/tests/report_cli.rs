@@ -142,3 +142,104 @@ fn bad_inputs_fail_with_one_message() {
         String::from_utf8_lossy(&st.stderr)
     );
 }
+
+fn go_percent_lines(dir: &camino::Utf8Path) -> Vec<(String, String)> {
+    let go = testkit::go();
+    let sh = xshell::Shell::new().unwrap();
+    let out = go
+        .cmd(&sh)
+        .args(["tool", "covdata", "percent", &format!("-i={dir}")])
+        .read()
+        .unwrap();
+    out.lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f[0].to_owned(), f[2].to_owned())
+        })
+        .collect()
+}
+
+/// Coverage directories as input: per-package numbers equal `go tool covdata percent`, and
+/// `--attribution` names the program runs (from the counter files' recorded arguments) that
+/// executed each block, and only those.
+#[test]
+fn covdata_dirs_with_attribution() {
+    let data = testkit::covdata(&testkit::go(), "clisuite", testkit::CoverMode::Count);
+    let (_g, dir) = tmp();
+    let run = |args: &[&str]| {
+        let st = intcov().current_dir(&dir).args(args).output().unwrap();
+        assert!(
+            st.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&st.stderr)
+        );
+        String::from_utf8(st.stdout).unwrap()
+    };
+    let md = run(&[
+        "report",
+        "--format=markdown",
+        &format!("-i={}", data.path),
+        "-o=-",
+    ]);
+    for (pkg, pct) in go_percent_lines(&data.path) {
+        let want = format!("| `{pkg}` |");
+        let row = md
+            .lines()
+            .find(|l| l.starts_with(&want))
+            .unwrap_or_else(|| panic!("{pkg} missing:\n{md}"));
+        assert!(row.ends_with(&format!("| {pct} |")), "{row} vs Go's {pct}");
+    }
+
+    let json = run(&[
+        "report",
+        "--format=json",
+        &format!("-i={}", data.path),
+        "-o=-",
+        "--attribution",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let runs = doc["runs"].as_array().unwrap();
+    assert!(!runs.is_empty());
+    assert!(runs.iter().all(|r| r["kind"] == "program"));
+    for cmd in ["inspect", "keygen", "sign"] {
+        assert!(
+            runs.iter()
+                .any(|r| r["label"].as_str().unwrap().starts_with(cmd)),
+            "no run of {cmd} among {runs:?}"
+        );
+    }
+    let mut blocks = 0;
+    for pkg in doc["packages"].as_array().unwrap() {
+        for file in pkg["files"].as_array().unwrap() {
+            for b in file["blocks"].as_array().unwrap() {
+                blocks += 1;
+                let n = b["runs"].as_array().unwrap().len();
+                assert_eq!(b["count"] != 0, n > 0, "block {b} in {}", file["name"]);
+            }
+        }
+    }
+    assert!(blocks > 50);
+
+    // A directory and its own textfmt profile together: the same percentages (set semantics
+    // of coverage do not change when counts double).
+    let text = dir.join("p.out");
+    let sh = xshell::Shell::new().unwrap();
+    testkit::go()
+        .cmd(&sh)
+        .args([
+            "tool",
+            "covdata",
+            "textfmt",
+            &format!("-i={}", data.path),
+            &format!("-o={text}"),
+        ])
+        .run()
+        .unwrap();
+    let both = run(&[
+        "report",
+        "--format=markdown",
+        &format!("-i={},{text}", data.path),
+        "-o=-",
+    ]);
+    assert_eq!(both, md);
+}

@@ -328,12 +328,15 @@ pub fn merge<'a>(
     } else {
         first.mode()
     };
-    let mut out = Profile::new(mode);
+    // A block is keyed by file and span here, not by function: text profiles name no
+    // functions, so the same block read from covdata and from a text profile must still
+    // combine. It keeps the name of the first profile that knows one.
     let mut starts = StartIndex::default();
-    for (name, p) in profiles {
-        for (import_path, pkg) in p.packages() {
+    let mut owner: HashMap<(&str, Unit), &Function> = HashMap::new();
+    for &(name, p) in &profiles {
+        for pkg in p.packages().values() {
             let funcs = pkg.functions();
-            for (f, unit, count) in pkg.units() {
+            for (f, unit, _) in pkg.units() {
                 let func = &funcs[f as usize];
                 if let Err((earlier, this)) = starts.check(&func.file, unit) {
                     return Err(MergeError::Conflict {
@@ -344,6 +347,19 @@ pub fn merge<'a>(
                         this,
                     });
                 }
+                let slot = owner.entry((func.file.as_str(), *unit)).or_insert(func);
+                if slot.name.is_empty() && !func.name.is_empty() {
+                    *slot = func;
+                }
+            }
+        }
+    }
+    let mut out = Profile::new(mode);
+    for &(_, p) in &profiles {
+        for (import_path, pkg) in p.packages() {
+            let funcs = pkg.functions();
+            for (f, unit, count) in pkg.units() {
+                let func = owner[&(funcs[f as usize].file.as_str(), *unit)];
                 let count = if mode == CounterMode::Set {
                     u32::from(count != 0)
                 } else {
@@ -468,6 +484,34 @@ mod tests {
             "mode: count\nx/y.go:1.1,1.2 1 0\nx/y.go:2.1,2.2 1 7\n"
         );
         assert!(merge([], MixedModes::Refuse).unwrap().is_none());
+        // A named function's block and the same block from a text profile are one block.
+        let mut named = Profile::new(CounterMode::Count);
+        let f = Function {
+            file: "x/y.go".into(),
+            name: "F".into(),
+            literal: false,
+        };
+        let u = Unit {
+            start_line: 2,
+            start_col: 1,
+            end_line: 2,
+            end_col: 2,
+            num_stmts: 1,
+        };
+        named.add_unit("x", &f, u, 5);
+        for order in [
+            [("b", &count), ("n", &named)],
+            [("n", &named), ("b", &count)],
+        ] {
+            let m = merge(order, MixedModes::Refuse).unwrap().unwrap();
+            assert_eq!(
+                to_string(&m),
+                "mode: count\nx/y.go:1.1,1.2 1 0\nx/y.go:2.1,2.2 1 8\n"
+            );
+            let pkg = &m.packages()["x"];
+            let (fi, _, _) = pkg.units().find(|(_, uu, _)| **uu == u).unwrap();
+            assert_eq!(pkg.functions()[fi as usize].name, "F");
+        }
         let other = p("mode: count\nx/y.go:2.1,2.9 1 3\n").unwrap();
         let e = merge([("b", &count), ("o", &other)], MixedModes::Refuse).unwrap_err();
         assert!(matches!(e, MergeError::Conflict { .. }), "{e}");

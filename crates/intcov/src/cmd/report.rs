@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 use clap::Args;
+use covmerge::covdata::{CounterFile, FuncDesc, MetaFile, PackageMeta, Pod, Segment};
+use covmerge::{ModePolicy, PodVisitor, ProfileBuilder, ReadOptions};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use profile::text::{self, MixedModes};
 use profile::Profile;
@@ -142,29 +144,39 @@ fn discover_around_cwd() -> Sources {
 }
 
 struct Loaded {
-    /// (input name, profile) in input order.
+    /// (input name, profile) in input order; all coverage directories make one entry.
     profiles: Vec<(String, Profile)>,
     attribution: Option<Attribution>,
 }
 
 fn load(inputs: &[Utf8PathBuf], attribute: bool) -> Result<Loaded> {
-    let bar = progress(inputs.len() as u64);
-    let mut profiles = Vec::new();
-    let mut attribution = attribute.then(Attribution::new);
+    let mut text_files = Vec::new();
+    let mut dirs = Vec::new();
     for input in inputs {
-        bar.set_message(input.to_string());
         let meta =
             std::fs::metadata(input).with_context(|| format!("{input}: cannot read input"))?;
         if meta.is_dir() {
-            bail!(
-                "{input}: reading coverage directories needs the covdata decoder, which is not \
-                 built yet; convert with `go tool covdata textfmt -i={input} -o=profile.out` and \
-                 pass the text profile"
-            );
+            dirs.push(input.clone());
+        } else {
+            text_files.push(input.clone());
         }
+    }
+    let pods = if dirs.is_empty() {
+        Vec::new()
+    } else {
+        covmerge::covdata::pods::collect_pods(&dirs)?
+    };
+    let counter_files: usize = pods.iter().map(|p| p.counter_files.len()).sum();
+    let work = text_files.len() + counter_files * if attribute { 2 } else { 1 };
+    let bar = progress(work as u64);
+
+    let mut profiles = Vec::new();
+    let mut attribution = attribute.then(Attribution::new);
+    for input in &text_files {
+        bar.set_message(input.to_string());
         let data = std::fs::read(input).with_context(|| format!("{input}: cannot read"))?;
         if !text::is_text_profile(&data) {
-            bail!("{input}: not a text profile (no `mode:` line) and not a directory");
+            bail!("{input}: not a text profile (no `mode:` line) and not a coverage directory");
         }
         let prof = text::parse(&data, input.as_str())?;
         if let Some(att) = attribution.as_mut() {
@@ -180,11 +192,207 @@ fn load(inputs: &[Utf8PathBuf], attribute: bool) -> Result<Loaded> {
         profiles.push((input.to_string(), prof));
         bar.inc(1);
     }
+    if !dirs.is_empty() {
+        bar.set_message(format!("{counter_files} counter files"));
+        let mut visitor = Ticking {
+            inner: ProfileBuilder::default(),
+            bar: &bar,
+            first_args: None,
+        };
+        covmerge::visit(&dirs, &read_options(), &mut visitor, &mut print_warning)?;
+        match visitor.inner.into_profile() {
+            Some(p) => profiles.push((dirs_name(&dirs), p)),
+            None => bail!(
+                "{}: no coverage data (no covmeta.* file) in the input directories",
+                dirs_name(&dirs)
+            ),
+        }
+        if let Some(att) = attribution.as_mut() {
+            attribute_programs(att, &pods, &bar)?;
+            for dir in &dirs {
+                attribute_tests(att, dir)?;
+            }
+        }
+    }
     bar.finish_and_clear();
     Ok(Loaded {
         profiles,
         attribution,
     })
+}
+
+fn dirs_name(dirs: &[Utf8PathBuf]) -> String {
+    dirs.iter()
+        .map(|d| d.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn read_options() -> ReadOptions {
+    ReadOptions {
+        packages: None,
+        mode_policy: ModePolicy::Strict,
+        meta_files_lists: false,
+    }
+}
+
+fn print_warning(w: covmerge::Warning) {
+    eprintln!("warning: {w}");
+}
+
+/// [`ProfileBuilder`] that ticks the progress bar per counter file and remembers the first
+/// counter file's program arguments.
+struct Ticking<'a> {
+    inner: ProfileBuilder,
+    bar: &'a ProgressBar,
+    first_args: Option<Vec<String>>,
+}
+
+impl PodVisitor for Ticking<'_> {
+    fn begin_pod(&mut self, pod: &Pod, meta: &MetaFile<'_>) {
+        self.inner.begin_pod(pod, meta);
+    }
+    fn counter_file(&mut self, path: &Utf8Path, file: &CounterFile<'_>, first: &Segment<'_>) {
+        self.inner.counter_file(path, file, first);
+        if self.first_args.is_none() {
+            self.first_args = Some(first.os_args().iter().map(|s| (*s).to_owned()).collect());
+        }
+        self.bar.inc(1);
+    }
+    fn begin_package(&mut self, pkg: &PackageMeta<'_>) {
+        self.inner.begin_package(pkg);
+    }
+    fn func(
+        &mut self,
+        pkg: &PackageMeta<'_>,
+        func_idx: u32,
+        func: &FuncDesc<'_>,
+        counters: Option<&[u32]>,
+    ) {
+        self.inner.func(pkg, func_idx, func, counters);
+    }
+    fn end_pod(&mut self, pod: &Pod) {
+        self.inner.end_pod(pod);
+    }
+}
+
+/// A scratch directory removed on drop.
+struct Scratch(Utf8PathBuf);
+
+impl Scratch {
+    fn new() -> Result<Self> {
+        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = Utf8PathBuf::from_path_buf(std::env::temp_dir())
+            .map_err(|p| anyhow::anyhow!("{}: temp dir path is not UTF-8", p.display()))?;
+        let dir = tmp.join(format!("intcov-report-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&dir).with_context(|| format!("{dir}: cannot create"))?;
+        Ok(Scratch(dir))
+    }
+
+    /// Make `file` appear in the directory under its own name.
+    fn link(&self, file: &Utf8Path) -> Result<()> {
+        let name = file.file_name().context("file without a name")?;
+        let to = self.0.join(name);
+        let abs = file.canonicalize_utf8().unwrap_or_else(|_| file.to_owned());
+        #[cfg(unix)]
+        let linked = std::os::unix::fs::symlink(&abs, &to).is_ok();
+        #[cfg(not(unix))]
+        let linked = false;
+        if !linked {
+            std::fs::copy(&abs, &to).with_context(|| format!("{abs}: cannot copy to {to}"))?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Each counter file is a run of its program, labelled with the program's command line.
+fn attribute_programs(att: &mut Attribution, pods: &[Pod], bar: &ProgressBar) -> Result<()> {
+    for pod in pods {
+        for cf in &pod.counter_files {
+            let scratch = Scratch::new()?;
+            scratch.link(&pod.meta_file)?;
+            scratch.link(&cf.path)?;
+            let mut visitor = Ticking {
+                inner: ProfileBuilder::default(),
+                bar,
+                first_args: None,
+            };
+            covmerge::visit(&[&scratch.0], &read_options(), &mut visitor, &mut |_| {})?;
+            let label = match visitor.first_args.as_deref() {
+                Some([prog, rest @ ..]) => {
+                    let prog = Utf8Path::new(prog).file_name().unwrap_or(prog);
+                    std::iter::once(prog)
+                        .chain(rest.iter().map(String::as_str))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                }
+                _ => cf.path.file_name().unwrap_or(cf.path.as_str()).to_owned(),
+            };
+            if let Some(p) = visitor.inner.into_profile() {
+                att.add_run(
+                    Run {
+                        label,
+                        kind: RunKind::Program,
+                        source: cf.path.to_string(),
+                    },
+                    &p,
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The overlay exports each `RunWithIntegrationCoverage` test's data to `DIR/pertest/<test>`:
+/// every directory below `pertest` holding a meta-data file is a run named by its path.
+fn attribute_tests(att: &mut Attribution, dir: &Utf8Path) -> Result<()> {
+    let root = dir.join("pertest");
+    if !root.is_dir() {
+        return Ok(());
+    }
+    let mut stack = vec![root.clone()];
+    let mut test_dirs = Vec::new();
+    while let Some(d) = stack.pop() {
+        let mut has_meta = false;
+        for entry in d
+            .read_dir_utf8()
+            .with_context(|| format!("{d}: cannot list"))?
+        {
+            let entry = entry.with_context(|| format!("{d}: cannot list"))?;
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path.to_owned());
+            } else if entry.file_name().starts_with("covmeta.") {
+                has_meta = true;
+            }
+        }
+        if has_meta {
+            test_dirs.push(d);
+        }
+    }
+    test_dirs.sort();
+    for d in test_dirs {
+        let Some(p) = covmerge::read_profile(&[&d], &read_options(), &mut |_| {})? else {
+            continue;
+        };
+        let label = d.strip_prefix(&root).map_or(d.as_str(), |r| r.as_str());
+        att.add_run(
+            Run {
+                label: label.to_owned(),
+                kind: RunKind::Test,
+                source: d.to_string(),
+            },
+            &p,
+        );
+    }
+    Ok(())
 }
 
 /// A bar on stderr when it is a terminal and there is enough to read for it to matter.
