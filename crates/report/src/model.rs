@@ -298,13 +298,16 @@ fn functions_from_source(src: &[u8], blocks: &mut [BlockCov]) -> Vec<FuncCov> {
                 name: d.name.clone(),
                 literal: false,
                 start_line: d.start_line,
-                end_line: d.end_line,
+                end_line: b.end_line,
                 entries: b.count,
                 totals: Totals::default(),
             });
             functions.len() - 1
         });
-        functions[slot].totals.add(b.totals());
+        let f = &mut functions[slot];
+        f.totals.add(b.totals());
+        // Like functions named by meta-data: from the declaration to its last block.
+        f.end_line = f.end_line.max(b.end_line);
         b.function = Some(slot);
     }
     functions

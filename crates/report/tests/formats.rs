@@ -101,3 +101,45 @@ fn clisuite_all_formats() {
     assert!(cov.totals().covered > 0, "the fixture ran no covered code");
     snapshot_all("clisuite", &cov, &["index.html"]);
 }
+
+/// The same fixture read from its coverage directory (function names from the meta-data):
+/// snapshots, and the functions found in the source for the text profile agree with Go's.
+#[test]
+fn clisuite_from_covdata_all_formats() {
+    let data = common::fixture("clisuite", CoverMode::Set);
+    let prof = covmerge::read_profile(
+        &[&data.covdir.path],
+        &covmerge::ReadOptions::default(),
+        &mut |w| panic!("warning: {w}"),
+    )
+    .unwrap()
+    .unwrap();
+    let sources = Sources::discover(&data.module_dir).unwrap();
+    let cov = Coverage::build(&prof, &sources, None);
+    let from_text = common::coverage(&data.text, &data.module_dir);
+    assert_eq!(cov.totals(), from_text.totals());
+    for ((_, a), (_, b)) in cov.files().zip(from_text.files()) {
+        assert_eq!(a.path, b.path);
+        let named: Vec<_> = a
+            .functions
+            .iter()
+            .filter(|f| !f.literal)
+            .map(|f| (f.name.as_str(), f.totals, f.entries))
+            .collect();
+        let found: Vec<_> = b
+            .functions
+            .iter()
+            .map(|f| (f.name.as_str(), f.totals, f.entries))
+            .collect();
+        assert_eq!(
+            named, found,
+            "{}: functions from meta-data vs from source",
+            a.path
+        );
+    }
+    snapshot_all(
+        "clisuite-covdata",
+        &cov,
+        &["files/internal/keys/keys.go.html"],
+    );
+}
