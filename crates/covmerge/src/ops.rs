@@ -11,8 +11,8 @@
 //!   merge` computes ([`covdata::encode::meta_file_hash`]);
 //! - one counter file `covcounters.<hash>.0.<nanotime>` (pid 0, as Go's merge writes it) with the
 //!   pod's counters combined, functions ordered by package then function index, ULEB128 values,
-//!   and an args table that keeps `argc`/`argv*`, `GOOS` and `GOARCH` only where every input
-//!   counter file agreed.
+//!   and (for merge; subtract and intersect write none, as Go's) an args table that keeps
+//!   `argc`/`argv*`, `GOOS` and `GOARCH` only where every input counter file agreed.
 //!
 //! With `-pcombine` all pods fold into one meta-data file and one counter file: packages are
 //! keyed by import path (first seen first), functions by their full description (name, file,
@@ -387,7 +387,8 @@ fn read_counters(
         let file = CounterFile::parse(&bytes).map_err(|e| e.in_file(&cf.path))?;
         for (i, seg) in file.segments().enumerate() {
             let seg = seg.map_err(|e| e.in_file(&cf.path))?;
-            if i == 0 {
+            // Go's subtract and intersect never look at the args: their output has none.
+            if i == 0 && per_input.is_none() {
                 args.merge(&seg);
             }
             for rec in seg.funcs() {
