@@ -375,6 +375,9 @@ fn read_counters(
     warnings: &mut Warnings,
 ) -> Result<Vec<Counts>, OpError> {
     let mut maps: Vec<Counts> = vec![Counts::new(); per_input.unwrap_or(1).max(1)];
+    // One shape per function across all inputs, so a mismatch is blamed on the file that
+    // brought it.
+    let mut shapes: HashMap<(u32, u32), usize> = HashMap::new();
     for cf in &pod.counter_files {
         let slot = match per_input {
             Some(_) => cf.origin.unwrap_or(0),
@@ -393,6 +396,17 @@ fn read_counters(
             }
             for rec in seg.funcs() {
                 let rec = rec.map_err(|e| e.in_file(&cf.path))?;
+                let key = (rec.pkg_idx, rec.func_idx);
+                let expected = *shapes.entry(key).or_insert(rec.counters.len());
+                if expected != rec.counters.len() {
+                    return Err(OpError::CounterLength {
+                        path: cf.path.clone(),
+                        pkg: key.0,
+                        func: key.1,
+                        expected,
+                        found: rec.counters.len(),
+                    });
+                }
                 accumulate(
                     &mut maps[slot],
                     (rec.pkg_idx, rec.func_idx),
