@@ -286,14 +286,15 @@ impl Coverage {
 fn functions_from_source(src: &[u8], blocks: &mut [BlockCov]) -> Vec<FuncCov> {
     let decls = crate::gosrc::functions(src);
     let mut functions: Vec<FuncCov> = Vec::new();
-    let mut slot_of_decl: HashMap<usize, usize> = HashMap::new();
+    // By name, as meta-data keys functions: several `func init()` of a file are one function.
+    let mut slot_of_name: HashMap<&str, usize> = HashMap::new();
     for b in blocks.iter_mut() {
         // Declarations are sorted and disjoint.
         let idx = decls.partition_point(|d| d.end_line < b.start_line);
         let Some(d) = decls.get(idx).filter(|d| d.start_line <= b.start_line) else {
             continue;
         };
-        let slot = *slot_of_decl.entry(idx).or_insert_with(|| {
+        let slot = *slot_of_name.entry(d.name.as_str()).or_insert_with(|| {
             functions.push(FuncCov {
                 name: d.name.clone(),
                 literal: false,

@@ -8,3 +8,9 @@ func Never(x int) int {
 	}
 	return x
 }
+
+var table []int
+
+func init() { table = append(table, 1) }
+
+func init() { table = append(table, 2) }
