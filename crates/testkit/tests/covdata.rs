@@ -101,5 +101,16 @@ fn snapshot_redactions() {
         let first_counter = listing.iter().find(|n| n.contains("covcounters")).unwrap();
         insta::assert_snapshot!(first_counter, @"[TMP]/covcounters.[HASH].[PID].[NANOTIME]");
         insta::assert_snapshot!(format!("pid: {} time={}", std::process::id(), 1795484507300913221u64), @"pid: [PID] time=[NANOTIME]");
+        let tmp = std::env::temp_dir();
+        let dump = format!(
+            " *\t/root/.cache/go-build/43/4373ef-d/covdata debugdump -i={}\nprogram args: [{}/intcov-fixture-3043893948/bin/kvserver]\nok  \texample.com/clisuite\t1.456s\tcoverage: 0.0%",
+            dir.path,
+            tmp.display().to_string().trim_end_matches('/'),
+        );
+        insta::assert_snapshot!(dump, @r"
+         *	covdata debugdump -i=[TMP]
+        program args: [[TMP]/bin/kvserver]
+        ok  	example.com/clisuite	[DURATION]	coverage: 0.0%
+        ");
     });
 }
