@@ -260,3 +260,66 @@ fn intersect_treats_each_input_as_a_whole() {
         "Go's intersect agreed everywhere; the test shows nothing"
     );
 }
+
+/// Go 1.21 to 1.23 name the files they rewrite with MD5: with `HashAlgo::Md5` our `-pcombine`
+/// and `-pkg` output is the same as Go 1.21's, names and bytes.
+#[test]
+fn md5_output_matches_go121() {
+    let go = testkit::go_release("1.21.13");
+    let data = testkit::covdata(&go, "clisuite", CoverMode::Count);
+    let (_t, root) = tempdir();
+    let inputs = split(&data.path, &root, 2);
+    let inputs: Vec<&Utf8Path> = inputs.iter().map(|p| p.as_path()).collect();
+    let pkg = "example.com/clisuite/internal/...";
+    for (i, (op, pkg)) in [(PCOMBINE, None), (MERGE, Some(pkg)), (PCOMBINE, Some(pkg))]
+        .into_iter()
+        .enumerate()
+    {
+        let want = root.join(format!("go{i}"));
+        let got = root.join(format!("ours{i}"));
+        gos(&go, op, pkg, &inputs, &want);
+        let mut o = covmerge::ops::Options::new(op);
+        o.selection = Selection::from_flags(pkg, None);
+        o.hash = covdata::encode::HashAlgo::Md5;
+        covmerge::ops::run(&inputs, &got, &o).unwrap();
+        assert_same_output(&go, &format!("go1.21 {op:?} {pkg:?}"), &want, &got);
+    }
+}
+
+/// `-modpaths` (documented by Go's `covdata merge` but not implemented there) keeps the
+/// packages of the listed modules: for a fixture whose packages all live in its module, the
+/// same as Go's `-pkg=<module>/...`; for another module, no package at all.
+#[test]
+fn modpaths_selects_by_module() {
+    let go = testkit::go();
+    let data = testkit::covdata(&go, "clisuite", CoverMode::Count);
+    let (_t, root) = tempdir();
+    let inputs = split(&data.path, &root, 2);
+    let inputs: Vec<&Utf8Path> = inputs.iter().map(|p| p.as_path()).collect();
+    let module = module_path("clisuite");
+    let pattern = format!("{module}/...");
+    for op in [MERGE, PCOMBINE] {
+        let want = root.join(format!("go-{op:?}"));
+        let got = root.join(format!("ours-{op:?}"));
+        gos(&go, op, Some(&pattern), &inputs, &want);
+        ours(
+            op,
+            Selection::from_flags(None, Some(&module)),
+            &inputs,
+            &got,
+        );
+        assert_same_output(&go, &format!("{op:?} -modpaths"), &want, &got);
+
+        let none = root.join(format!("none-{op:?}"));
+        ours(
+            op,
+            Selection::from_flags(None, Some("example.org/other")),
+            &inputs,
+            &none,
+        );
+        for (name, bytes) in metas(&none) {
+            let meta = covdata::MetaFile::parse(&bytes).unwrap();
+            assert_eq!(meta.num_packages(), 0, "{name}");
+        }
+    }
+}
