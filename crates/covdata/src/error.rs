@@ -5,7 +5,10 @@ use camino::Utf8PathBuf;
 pub enum Problem {
     #[error("truncated: needs {needed} bytes, {available} left")]
     Truncated { needed: u64, available: u64 },
-    #[error("bad magic {found:02x?}: not a {expected} file")]
+    #[error(
+        "bad magic {:02x}{:02x}{:02x}{:02x}: not a {expected} file",
+        .found[0], .found[1], .found[2], .found[3]
+    )]
     BadMagic {
         found: [u8; 4],
         expected: &'static str,

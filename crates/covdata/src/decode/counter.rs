@@ -200,6 +200,7 @@ pub struct Segment<'a> {
     index: u32,
     fcn_entries: u64,
     strtab: StringTable<'a>,
+    raw_args: RawArgs<'a>,
     args: Vec<(&'a str, &'a str)>,
     os_args: Vec<&'a str>,
     /// From the first record to the file's final footer (the records end earlier when more
@@ -243,20 +244,22 @@ impl<'a> Segment<'a> {
         let strtab_bytes = cur
             .bytes(strtab_len.into(), "string table")
             .map_err(|e| FormatError::new(strtab_len_at, "string table length", e.problem))?;
-        let strtab = StringTable::read(&mut Cursor::new(strtab_bytes, strtab_at))?;
+        let strtab = StringTable::read_raw(&mut Cursor::new(strtab_bytes, strtab_at))?;
 
         let args_at = cur.offset();
         let args_bytes = cur
             .bytes(args_len.into(), "args table")
             .map_err(|e| FormatError::new(args_len_at, "args length", e.problem))?;
-        let args = read_args(args_bytes, args_at, &strtab)?;
+        let raw_args = read_args(args_bytes, args_at, &strtab)?;
+        let args: Vec<(&'a str, &'a str)> = raw_args
+            .iter()
+            .map(|&(k, v)| (lossy(k), lossy(v)))
+            .collect();
         let os_args = os_args(&args, args_at)?;
 
-        // Go seeks past padding to a 4-byte boundary; its writer counts the padding in the
-        // args length, so this is normally a no-op.
-        let pad = (4 - cur.offset() % 4) % 4;
-        cur.bytes(pad, "segment padding")?;
-
+        // Writers pad the preamble to a 4-byte boundary inside the args length, so the records
+        // start right here. (Go's reader also seeks to the next boundary of the file, which
+        // is a no-op for the first segment and, through a memory map, for every segment.)
         let payload_at = cur.offset();
         let payload = cur.rest();
         // A record takes at least three bytes; reject absurd counts before iterating.
@@ -273,7 +276,8 @@ impl<'a> Segment<'a> {
         Ok(Segment {
             index,
             fcn_entries,
-            strtab,
+            strtab: StringTable::from_lossy(&strtab),
+            raw_args,
             args,
             os_args,
             payload,
@@ -293,14 +297,30 @@ impl<'a> Segment<'a> {
         self.fcn_entries
     }
 
-    /// The segment's string table (keys and values of the args).
+    /// The segment's string table (the args' keys and values; strings that are not UTF-8
+    /// read as `"\u{FFFD}"`).
     pub fn strings(&self) -> &StringTable<'a> {
         &self.strtab
     }
 
-    /// Key/value annotations, in file order (sorted by key as Go writes them).
+    /// Key/value annotations, in file order (sorted by key as Go writes them). A string that
+    /// is not UTF-8 (os.Args may hold any bytes) reads as `"\u{FFFD}"`; [`Segment::raw_args`]
+    /// has the exact bytes.
     pub fn args(&self) -> &[(&'a str, &'a str)] {
         &self.args
+    }
+
+    /// The annotations as the file stores them.
+    pub fn raw_args(&self) -> &[(&'a [u8], &'a [u8])] {
+        &self.raw_args
+    }
+
+    /// The exact bytes of the value of `key`.
+    pub fn raw_arg(&self, key: &[u8]) -> Option<&'a [u8]> {
+        self.raw_args
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|&(_, v)| v)
     }
 
     pub fn arg(&self, key: &str) -> Option<&'a str> {
@@ -342,11 +362,19 @@ impl<'a> Segment<'a> {
     }
 }
 
+/// Key/value pairs of an args table, as stored.
+type RawArgs<'a> = Vec<(&'a [u8], &'a [u8])>;
+
+/// A string of the args table: Go takes any bytes there, so this decoder does too.
+fn lossy(b: &[u8]) -> &str {
+    std::str::from_utf8(b).unwrap_or("\u{FFFD}")
+}
+
 fn read_args<'a>(
     bytes: &'a [u8],
     base: u64,
-    strtab: &StringTable<'a>,
-) -> Result<Vec<(&'a str, &'a str)>, FormatError> {
+    strtab: &[&'a [u8]],
+) -> Result<RawArgs<'a>, FormatError> {
     let mut cur = Cursor::new(bytes, base);
     let count_at = cur.offset();
     let count = cur.uleb32("args entry count")?;
@@ -363,7 +391,7 @@ fn read_args<'a>(
     let lookup = |cur: &mut Cursor<'a>, field| {
         let at = cur.offset();
         let idx = cur.uleb32(field)?;
-        strtab.get(idx).ok_or_else(|| {
+        strtab.get(idx as usize).copied().ok_or_else(|| {
             FormatError::new(
                 at,
                 field,
@@ -374,7 +402,7 @@ fn read_args<'a>(
             )
         })
     };
-    let mut args: Vec<(&'a str, &'a str)> = Vec::with_capacity(count as usize);
+    let mut args: RawArgs<'a> = Vec::with_capacity(count as usize);
     for _ in 0..count {
         let at = cur.offset();
         let k = lookup(&mut cur, "args key index")?;
@@ -383,7 +411,7 @@ fn read_args<'a>(
             return Err(FormatError::new(
                 at,
                 "args key index",
-                Problem::DuplicateKey(k.to_owned()),
+                Problem::DuplicateKey(String::from_utf8_lossy(k).into_owned()),
             ));
         }
         args.push((k, v));

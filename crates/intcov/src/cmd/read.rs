@@ -229,6 +229,14 @@ impl<W: Write> Dumper<W> {
         }
     }
 
+    fn bytes(&mut self, b: &[u8]) {
+        if self.error.is_none() {
+            if let Err(e) = self.out.write_all(b) {
+                self.error = Some(e);
+            }
+        }
+    }
+
     fn header(&mut self, args: &[String]) {
         // Go shows its own command line with the subcommand put back in place.
         let produced_by = args.join(" ");
@@ -250,16 +258,25 @@ impl<W: Write> PodVisitor for Dumper<W> {
     }
 
     fn counter_file(&mut self, path: &Utf8Path, _file: &CounterFile<'_>, first: &Segment<'_>) {
+        // Go prints the args' bytes as they are, UTF-8 or not.
         self.line(format_args!("data file {path}"));
-        if let Some(goos) = first.goos().filter(|s| !s.is_empty()) {
-            self.line(format_args!(" GOOS={goos}"));
+        for key in ["GOOS", "GOARCH"] {
+            if let Some(v) = first.raw_arg(key.as_bytes()).filter(|v| !v.is_empty()) {
+                self.line(format_args!(" {key}="));
+                self.bytes(v);
+            }
         }
-        if let Some(goarch) = first.goarch().filter(|s| !s.is_empty()) {
-            self.line(format_args!(" GOARCH={goarch}"));
-        }
-        if !first.os_args().is_empty() {
-            let args = first.os_args().join(" ");
-            self.line(format_args!("  program args: [{args}]\n"));
+        let argc = first.os_args().len();
+        if argc != 0 {
+            self.line(format_args!("  program args: ["));
+            for i in 0..argc {
+                if i > 0 {
+                    self.bytes(b" ");
+                }
+                let arg = first.raw_arg(format!("argv{i}").as_bytes());
+                self.bytes(arg.unwrap_or_default());
+            }
+            self.line(format_args!("]\n"));
         }
         self.line(format_args!("\n"));
     }
