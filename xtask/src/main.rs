@@ -2,6 +2,8 @@
 
 mod bench;
 mod flags;
+mod gen_overlay;
+mod overlay_matrix;
 mod test;
 
 use std::process::ExitCode;
@@ -23,7 +25,8 @@ fn main() -> ExitCode {
 fn run(cli: flags::Xtask) -> Result<()> {
     match cli.command {
         flags::Command::Cover(_) => not_built("cover"),
-        flags::Command::GenOverlay(_) => not_built("gen-overlay"),
+        flags::Command::GenOverlay(args) => gen_overlay::run(args),
+        flags::Command::OverlayMatrix(args) => overlay_matrix::run(args),
         flags::Command::Bench(args) => bench::run(args),
         flags::Command::Test(args) => test::run(args),
     }

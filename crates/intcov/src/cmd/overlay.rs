@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use anyhow::Context;
+use camino::Utf8PathBuf;
 use clap::Args;
 
 #[derive(Args, Debug)]
@@ -15,8 +17,26 @@ pub struct OverlayArgs {
     /// Default GO_INTEGRATION_COVERDIR baked into the overlay
     #[arg(long, value_name = "DIR")]
     pub coverdir: Option<String>,
+    /// `full` (everything) or `minimal` (only the report step of `go test -cover`)
+    #[arg(long, value_name = "VARIANT", default_value = "full")]
+    pub variant: overlay::Variant,
 }
 
-pub fn overlay(_a: OverlayArgs) -> anyhow::Result<ExitCode> {
-    super::not_built("overlay")
+/// Prints the path of `overlay_integration.json`, ready for `go test -overlay=`.
+pub fn overlay(a: OverlayArgs) -> anyhow::Result<ExitCode> {
+    let go = Utf8PathBuf::from(a.go.as_deref().unwrap_or("go"));
+    let install = overlay::probe(&go)?;
+    let opts = overlay::Options {
+        out: Utf8PathBuf::from(&a.out),
+        coverdir: a.coverdir.map(Utf8PathBuf::from),
+        variant: a.variant,
+    };
+    let generated = overlay::generate(&install, &opts)
+        .with_context(|| format!("generating the overlay for {} into {}", install.version, a.out))?;
+    eprintln!(
+        "intcov: {} overlay for {}: use `go test -overlay={}` with GO_INTEGRATION_COVERAGE=1",
+        a.variant, generated.version, generated.overlay_json
+    );
+    println!("{}", generated.overlay_json);
+    Ok(ExitCode::SUCCESS)
 }

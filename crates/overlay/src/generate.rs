@@ -1,0 +1,188 @@
+//! Writing the overlay: rendered templates, patched copies of GOROOT files, and the
+//! `overlay_integration.json` that maps one onto the other.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use camino::{Utf8Path, Utf8PathBuf};
+
+use crate::error::io;
+use crate::layout::{plan, Layout, Release};
+use crate::merge::append_fragment;
+use crate::patch::apply_edits;
+use crate::templates::{go_quote, render};
+use crate::{Error, GoInstall};
+
+/// The file `go test -overlay=` is given.
+pub const OVERLAY_JSON: &str = "overlay_integration.json";
+
+/// How much of GOROOT the overlay changes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Variant {
+    /// The report step, the `testing` and `runtime/coverage` additions, counters written on
+    /// SIGTERM/SIGINT, and the overlay passed on to nested `go build` through GOFLAGS.
+    #[default]
+    Full,
+    /// Only the report step of `go test -cover` (and the export to GO_INTEGRATION_COVERDIR).
+    Minimal,
+}
+
+impl Variant {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Variant::Full => "full",
+            Variant::Minimal => "minimal",
+        }
+    }
+}
+
+impl fmt::Display for Variant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Variant {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "full" => Ok(Variant::Full),
+            "minimal" => Ok(Variant::Minimal),
+            _ => Err(format!(
+                "unknown overlay variant {s:?}: use full or minimal"
+            )),
+        }
+    }
+}
+
+/// What to generate.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Output directory (created if needed).
+    pub out: Utf8PathBuf,
+    /// Default for GO_INTEGRATION_COVERDIR baked into the overlay (made absolute).
+    pub coverdir: Option<Utf8PathBuf>,
+    pub variant: Variant,
+}
+
+/// What [`generate`] wrote.
+#[derive(Clone, Debug)]
+pub struct Generated {
+    /// Absolute path of `overlay_integration.json`.
+    pub overlay_json: Utf8PathBuf,
+    /// GOROOT file → its replacement, as in the JSON.
+    pub replace: BTreeMap<Utf8PathBuf, Utf8PathBuf>,
+    pub layout: Layout,
+    pub version: String,
+}
+
+/// Generates the overlay for `go` into `opts.out`. Nothing under GOROOT is written.
+pub fn generate(go: &GoInstall, opts: &Options) -> Result<Generated, Error> {
+    let release = Release::parse(&go.version)
+        .filter(|r| r.is_supported())
+        .ok_or_else(|| Error::Unsupported {
+            version: go.version.clone(),
+            goroot: go.goroot.clone(),
+        })?;
+    let layout = Layout::of(release);
+    let patches = plan(layout, opts.variant == Variant::Full);
+
+    let out = absolute(&opts.out)?;
+    std::fs::create_dir_all(&out).map_err(io(&out))?;
+    let out = canonical(&out)?;
+    let coverdir = opts.coverdir.as_deref().map(absolute).transpose()?;
+    let overlay_json = out.join(OVERLAY_JSON);
+    let src = go.goroot.join("src");
+
+    let vars = [
+        ("GENERATOR", format!("intcov {}", env!("CARGO_PKG_VERSION"))),
+        ("GO_VERSION", go.version.clone()),
+        ("GO_VERSION_Q", go_quote(&go.version)),
+        ("VARIANT", opts.variant.to_string()),
+        ("VARIANT_Q", go_quote(opts.variant.as_str())),
+        ("PKG", layout.core_package().to_owned()),
+        ("CORE_PATH", layout.core_dir().to_owned()),
+        (
+            "COVERDIR_Q",
+            go_quote(coverdir.as_ref().map_or("", |d| d.as_str())),
+        ),
+        ("OVERLAY_FILE_Q", go_quote(overlay_json.as_str())),
+    ];
+
+    // Read and check everything before writing anything.
+    let mut outputs: Vec<(String, String)> = Vec::new();
+    for patch in &patches {
+        let name = format!("src/{}", patch.file);
+        let original = src.join(&patch.file);
+        let text = match std::fs::read_to_string(&original) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::MissingFile {
+                    version: go.version.clone(),
+                    goroot: go.goroot.clone(),
+                    file: name,
+                })
+            }
+            Err(e) => return Err(io(&original)(e)),
+        };
+        let mut text = apply_edits(&go.version, &name, &text, &patch.edits)?;
+        for template in &patch.fragments {
+            let rendered = render(template, &vars)?;
+            let banner = format!(
+                "// Integration coverage (go.dev/issue/60182): added by intcov {} for {} \
+                 ({} overlay)\n// from overlays/{}.\n\n",
+                env!("CARGO_PKG_VERSION"),
+                go.version,
+                opts.variant,
+                template.name
+            );
+            text = append_fragment(&text, &rendered, &banner).map_err(|reason| Error::Merge {
+                version: go.version.clone(),
+                file: name.clone(),
+                template: template.name.to_owned(),
+                reason: reason.to_string(),
+            })?;
+        }
+        outputs.push((patch.file.clone(), text));
+    }
+
+    let mut replace = BTreeMap::new();
+    for (rel, text) in outputs {
+        let dest = out.join("src").join(&rel);
+        if let Some(parent) = dest.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        std::fs::write(&dest, text).map_err(io(&dest))?;
+        replace.insert(src.join(&rel), dest);
+    }
+    let map: serde_json::Map<String, serde_json::Value> = replace
+        .iter()
+        .map(|(k, v)| (k.to_string(), serde_json::Value::from(v.as_str())))
+        .collect();
+    let json = serde_json::json!({ "Replace": map });
+    let mut text = serde_json::to_string_pretty(&json).expect("a map of strings serializes");
+    text.push('\n');
+    std::fs::write(&overlay_json, text).map_err(io(&overlay_json))?;
+    Ok(Generated {
+        overlay_json,
+        replace,
+        layout,
+        version: go.version.clone(),
+    })
+}
+
+fn absolute(path: &Utf8Path) -> Result<Utf8PathBuf, Error> {
+    if path.is_absolute() {
+        return Ok(path.to_owned());
+    }
+    let cwd = std::env::current_dir().map_err(io("."))?;
+    let cwd = Utf8PathBuf::from_path_buf(cwd).map_err(|path| Error::NotUtf8 { path })?;
+    Ok(cwd.join(path))
+}
+
+fn canonical(path: &Utf8Path) -> Result<Utf8PathBuf, Error> {
+    let p = std::fs::canonicalize(path).map_err(io(path))?;
+    Utf8PathBuf::from_path_buf(p).map_err(|path| Error::NotUtf8 { path })
+}
