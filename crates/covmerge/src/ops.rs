@@ -376,8 +376,9 @@ fn read_counters(
 ) -> Result<Vec<Counts>, OpError> {
     let mut maps: Vec<Counts> = vec![Counts::new(); per_input.unwrap_or(1).max(1)];
     // One shape per function across all inputs, so a mismatch is blamed on the file that
-    // brought it.
+    // brought it (with a single map, `accumulate` sees every shape already).
     let mut shapes: HashMap<(u32, u32), usize> = HashMap::new();
+    let check_shapes = per_input.is_some();
     for cf in &pod.counter_files {
         let slot = match per_input {
             Some(_) => cf.origin.unwrap_or(0),
@@ -397,7 +398,10 @@ fn read_counters(
             for rec in seg.funcs() {
                 let rec = rec.map_err(|e| e.in_file(&cf.path))?;
                 let key = (rec.pkg_idx, rec.func_idx);
-                let expected = *shapes.entry(key).or_insert(rec.counters.len());
+                let expected = match check_shapes {
+                    true => *shapes.entry(key).or_insert(rec.counters.len()),
+                    false => rec.counters.len(),
+                };
                 if expected != rec.counters.len() {
                     return Err(OpError::CounterLength {
                         path: cf.path.clone(),
