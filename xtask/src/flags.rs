@@ -29,15 +29,41 @@ pub struct CoverArgs {
     /// Go module directory (repeatable; default: every module under go-fixtures/)
     #[arg(long = "module", value_name = "DIR")]
     pub modules: Vec<Utf8PathBuf>,
-    /// Output directory
-    #[arg(long, value_name = "DIR", default_value = "target/cover")]
-    pub out: Utf8PathBuf,
+    /// Output directory [default: target/cover in the workspace]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<Utf8PathBuf>,
     /// Fail when total coverage is below this percentage
     #[arg(long, value_name = "PCT")]
     pub min_coverage: Option<f64>,
     /// Check every output against `go tool covdata`
     #[arg(long)]
     pub verify: bool,
+    /// Run only shard K of N of each module's tests (e.g. 1/2), for splitting a suite across machines
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+}
+
+/// `K/N`: the K-th (1-based) of N slices of a test suite.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (k, n) = s
+            .split_once('/')
+            .ok_or_else(|| format!("expected K/N, got {s:?}"))?;
+        let index: usize = k.parse().map_err(|_| format!("bad shard index {k:?}"))?;
+        let count: usize = n.parse().map_err(|_| format!("bad shard count {n:?}"))?;
+        if count == 0 || index == 0 || index > count {
+            return Err(format!("shard {s} is out of range: need 1 <= K <= N"));
+        }
+        Ok(Shard { index, count })
+    }
 }
 
 #[derive(Args, Debug)]

@@ -1,6 +1,8 @@
 //! `cargo xtask`: the project's automation, in Rust (the rust-analyzer pattern).
 
 mod bench;
+mod cover;
+mod cover_outputs;
 mod flags;
 mod gen_overlay;
 mod overlay_matrix;
@@ -24,16 +26,12 @@ fn main() -> ExitCode {
 
 fn run(cli: flags::Xtask) -> Result<()> {
     match cli.command {
-        flags::Command::Cover(_) => not_built("cover"),
+        flags::Command::Cover(args) => cover::run(args),
         flags::Command::GenOverlay(args) => gen_overlay::run(args),
         flags::Command::OverlayMatrix(args) => overlay_matrix::run(args),
         flags::Command::Bench(args) => bench::run(args),
         flags::Command::Test(args) => test::run(args),
     }
-}
-
-fn not_built(what: &str) -> Result<()> {
-    anyhow::bail!("`cargo xtask {what}` is not built yet (see the project's issues)")
 }
 
 /// The workspace root (xtask lives one level below it).
