@@ -54,8 +54,11 @@ fn check_dir(go: &testkit::GoToolchain, dir: &camino::Utf8Path) -> (usize, usize
                 // The runtime interns each key then its value, in map order: replaying the pairs
                 // in the order their keys appear in the file's string table reproduces it.
                 let strings: Vec<&str> = seg.strings().iter().collect();
-                let mut args = seg.args().to_vec();
-                args.sort_by_key(|(k, _)| strings.iter().position(|s| s == k));
+                let mut args = seg.raw_args().to_vec();
+                args.sort_by_key(|(k, _)| {
+                    let k = String::from_utf8_lossy(k);
+                    strings.iter().position(|s| *s == k)
+                });
                 let funcs: Vec<_> = seg
                     .funcs()
                     .map(|r| {

@@ -313,25 +313,32 @@ fn accumulate(
 }
 
 /// The args table of merged counter files: each field survives only if every input agreed on
-/// it (Go's `argstate`).
+/// it (Go's `argstate`). Kept as bytes: os.Args need not be UTF-8.
 #[derive(Debug, Default)]
 struct ArgState {
     seen: bool,
-    os_args: Option<Vec<String>>,
-    goos: String,
-    goarch: String,
+    os_args: Option<Vec<Vec<u8>>>,
+    goos: Vec<u8>,
+    goarch: Vec<u8>,
 }
 
 impl ArgState {
     fn merge(&mut self, seg: &Segment<'_>) {
-        let os_args: Vec<String> = seg.os_args().iter().map(|s| (*s).to_owned()).collect();
-        let goos = seg.goos().unwrap_or("");
-        let goarch = seg.goarch().unwrap_or("");
+        // The decoder has checked argc (its os_args has that many entries).
+        let os_args: Vec<Vec<u8>> = (0..seg.os_args().len())
+            .map(|i| {
+                seg.raw_arg(format!("argv{i}").as_bytes())
+                    .unwrap_or_default()
+                    .to_vec()
+            })
+            .collect();
+        let goos = seg.raw_arg(b"GOOS").unwrap_or_default();
+        let goarch = seg.raw_arg(b"GOARCH").unwrap_or_default();
         if !self.seen {
             self.seen = true;
             self.os_args = Some(os_args);
-            self.goos = goos.to_owned();
-            self.goarch = goarch.to_owned();
+            self.goos = goos.to_vec();
+            self.goarch = goarch.to_vec();
             return;
         }
         // Go compares with slices.Equal, for which a cleared (nil) list equals an empty one.
@@ -347,19 +354,19 @@ impl ArgState {
         }
     }
 
-    fn summary(&self) -> Vec<(String, String)> {
+    fn summary(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
         let mut args = Vec::new();
         if let Some(os_args) = self.os_args.as_ref().filter(|a| !a.is_empty()) {
-            args.push(("argc".to_owned(), os_args.len().to_string()));
+            args.push((b"argc".to_vec(), os_args.len().to_string().into_bytes()));
             for (i, a) in os_args.iter().enumerate() {
-                args.push((format!("argv{i}"), a.clone()));
+                args.push((format!("argv{i}").into_bytes(), a.clone()));
             }
         }
         if !self.goos.is_empty() {
-            args.push(("GOOS".to_owned(), self.goos.clone()));
+            args.push((b"GOOS".to_vec(), self.goos.clone()));
         }
         if !self.goarch.is_empty() {
-            args.push(("GOARCH".to_owned(), self.goarch.clone()));
+            args.push((b"GOARCH".to_vec(), self.goarch.clone()));
         }
         args
     }
@@ -768,7 +775,7 @@ impl OutDir {
     fn write_counters<'c>(
         &mut self,
         hash: MetaHash,
-        args: Vec<(String, String)>,
+        args: Vec<(Vec<u8>, Vec<u8>)>,
         funcs: impl IntoIterator<Item = (u32, u32, &'c [u32])>,
     ) -> Result<(), OpError> {
         let nanos = self.nanotime();

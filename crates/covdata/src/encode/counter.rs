@@ -39,15 +39,15 @@ impl CounterFileWriter {
 
     /// Append a segment. `args` is the args table (`argc`, `argv0`…, `GOOS`, `GOARCH`); its
     /// strings are interned in the order given and its pairs written sorted by key, as Go
-    /// does. `funcs` yields `(package index, function index, counters)` in the order to write.
+    /// does. Keys and values are byte strings (os.Args need not be UTF-8). `funcs` yields `(package index, function index, counters)` in the order to write.
     pub fn append_segment<K, V, C>(
         &mut self,
         args: impl IntoIterator<Item = (K, V)>,
         funcs: impl IntoIterator<Item = (u32, u32, C)>,
     ) -> Result<(), EncodeError>
     where
-        K: AsRef<str>,
-        V: AsRef<str>,
+        K: AsRef<[u8]>,
+        V: AsRef<[u8]>,
         C: AsRef<[u32]>,
     {
         let mut pairs: Vec<(K, V)> = args.into_iter().collect();
@@ -61,7 +61,9 @@ impl CounterFileWriter {
             .windows(2)
             .find(|w| w[0].0.as_ref() == w[1].0.as_ref())
         {
-            return Err(EncodeError::DuplicateArg(w[0].0.as_ref().to_owned()));
+            return Err(EncodeError::DuplicateArg(
+                String::from_utf8_lossy(w[0].0.as_ref()).into_owned(),
+            ));
         }
 
         let out = &mut self.out;
@@ -75,10 +77,10 @@ impl CounterFileWriter {
             uleb128::write(out, u64::from(strtab.intern(k.as_ref())));
             uleb128::write(out, u64::from(strtab.intern(v.as_ref())));
         }
-        // Readers skip to the next 4-byte boundary of the file. Go's writer pads relative to
-        // the segment start, which is the same thing for the first segment (it starts at 32)
-        // and only for it; padding to the file boundary keeps later segments readable.
-        while out.len() % 4 != 0 {
+        // The preamble is padded to a multiple of 4 bytes from the segment start, inside the
+        // args length, as Go's writer does (for the first segment, which starts at 32, that is
+        // also the file's 4-byte boundary).
+        while (out.len() - seg_start) % 4 != 0 {
             out.push(0);
         }
         let args_len = out.len() - args_start;

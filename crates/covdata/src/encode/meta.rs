@@ -38,9 +38,9 @@ impl PackageBuilder {
             return Err(EncodeError::EmptyPackagePath);
         }
         let mut strtab = StringTableWriter::with_empty();
-        let path = strtab.intern(pkg_path);
-        let name = strtab.intern(pkg_name);
-        let module = strtab.intern(module_path);
+        let path = strtab.intern(pkg_path.as_bytes());
+        let name = strtab.intern(pkg_name.as_bytes());
+        let module = strtab.intern(module_path.as_bytes());
         let mut hasher = Hasher128::new(algo);
         hasher.update(pkg_path.as_bytes());
         hasher.update(pkg_name.as_bytes());
@@ -63,8 +63,8 @@ impl PackageBuilder {
         self.starts.push(self.body.len());
         let out = &mut self.body;
         uleb128::write(out, f.units.len() as u64);
-        uleb128::write(out, u64::from(self.strtab.intern(f.name)));
-        uleb128::write(out, u64::from(self.strtab.intern(f.file)));
+        uleb128::write(out, u64::from(self.strtab.intern(f.name.as_bytes())));
+        uleb128::write(out, u64::from(self.strtab.intern(f.file.as_bytes())));
         for u in &f.units {
             for v in [
                 u.start_line,

@@ -217,14 +217,15 @@ mod props {
     }
 
     type Segment = (
-        BTreeMap<String, String>,
+        BTreeMap<String, Vec<u8>>,
         Vec<String>,
         Vec<(u32, u32, Vec<u32>)>,
     );
 
     fn segment() -> impl Strategy<Value = Segment> {
         (
-            btree_map("[A-Zb-z][a-z0-9]{0,6}", ".{0,12}", 0..5),
+            // Values are any bytes: os.Args need not be UTF-8.
+            btree_map("[A-Zb-z][a-z0-9]{0,6}", vec(any::<u8>(), 0..12), 0..5),
             vec(".{0,10}", 0..4),
             vec((any::<u32>(), any::<u32>(), vec(any::<u32>(), 0..8)), 0..10),
         )
@@ -275,11 +276,11 @@ mod props {
             let mut w = CounterFileWriter::new(MetaHash(hash), flavor);
             let mut expected_args = Vec::new();
             for (extra, os_args, funcs) in &segments {
-                let mut args: BTreeMap<String, String> = extra.clone();
+                let mut args: BTreeMap<String, Vec<u8>> = extra.clone();
                 if !os_args.is_empty() {
-                    args.insert("argc".into(), os_args.len().to_string());
+                    args.insert("argc".into(), os_args.len().to_string().into_bytes());
                     for (i, a) in os_args.iter().enumerate() {
-                        args.insert(format!("argv{i}"), a.clone());
+                        args.insert(format!("argv{i}"), a.clone().into_bytes());
                     }
                 }
                 w.append_segment(args.iter(), funcs.iter().map(|(p, f, c)| (*p, *f, c))).unwrap();
@@ -294,8 +295,11 @@ mod props {
             let mut n = 0;
             for (seg, ((_, os_args, funcs), args)) in file.segments().zip(segments.iter().zip(&expected_args)) {
                 let seg = seg.unwrap();
-                let got_args: BTreeMap<String, String> =
-                    seg.args().iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+                let got_args: BTreeMap<String, Vec<u8>> = seg
+                    .raw_args()
+                    .iter()
+                    .map(|(k, v)| (String::from_utf8_lossy(k).into_owned(), v.to_vec()))
+                    .collect();
                 prop_assert_eq!(&got_args, args);
                 prop_assert_eq!(seg.os_args(), os_args.as_slice());
                 let got: Vec<(u32, u32, Vec<u32>)> = seg
