@@ -284,7 +284,6 @@ fn combine(mode: CounterMode, dst: &mut [u32], src: impl IntoIterator<Item = u32
 
 /// Add one function's counters to `counts`, refusing arrays whose length differs from what is
 /// already there (the same program cannot have two shapes of one function).
-#[allow(clippy::too_many_arguments)]
 fn accumulate(
     counts: &mut Counts,
     key: (u32, u32),
@@ -372,8 +371,9 @@ impl ArgState {
     }
 }
 
-/// Read every counter file of `pod`, combining counters by `mode`. With `inputs` > 0 the
-/// counters are kept apart per input directory (`inputs` maps); otherwise one map holds all.
+/// Read every counter file of `pod`, combining counters by `mode`. With `per_input: Some(n)`
+/// the counters are kept apart per input directory (n maps, by origin); with `None` one map
+/// holds all and the args are merged into `args`.
 fn read_counters(
     pod: &Pod,
     mode: CounterMode,
@@ -445,7 +445,7 @@ fn check_same_length(pod: &Pod, key: (u32, u32), a: &[u32], b: &[u32]) -> Result
     })
 }
 
-/// Subtract (`keep_if_all == false`) or intersect the per-input counters of one pod.
+/// Subtract or intersect the per-input counters of one pod (the first map is the first input).
 fn set_operation(pod: &Pod, op: Operation, mut maps: Vec<Counts>) -> Result<Counts, OpError> {
     let mut rest = maps.split_off(1);
     let mut result = maps.pop().unwrap_or_default();
