@@ -151,7 +151,9 @@ h2 { font-size: 15px; margin: 22px 0 8px; }
 table { border-collapse: collapse; width: 100%; max-width: 1100px; }
 th, td { padding: 5px 10px; border-bottom: 1px solid #d8dee4; text-align: left; white-space: nowrap; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
-th { background: #f6f8fa; cursor: pointer; user-select: none; position: sticky; top: 0; }
+th { background: #f6f8fa; user-select: none; }
+thead th { cursor: pointer; position: sticky; top: 0; }
+tfoot td { background: #f6f8fa; font-weight: 600; }
 th.sorted-asc::after { content: " \25B2"; font-size: 10px; }
 th.sorted-desc::after { content: " \25BC"; font-size: 10px; }
 tr:hover td { background: #f6f8fa; }
@@ -176,10 +178,10 @@ select { font: inherit; }
 
 const SORT_JS: &str = r#"
 document.querySelectorAll("table.sortable").forEach(function (table) {
-  table.querySelectorAll("th").forEach(function (th, col) {
+  table.querySelectorAll("thead th").forEach(function (th, col) {
     th.addEventListener("click", function () {
       var asc = !th.classList.contains("sorted-asc");
-      table.querySelectorAll("th").forEach(function (h) { h.classList.remove("sorted-asc", "sorted-desc"); });
+      table.querySelectorAll("thead th").forEach(function (h) { h.classList.remove("sorted-asc", "sorted-desc"); });
       th.classList.add(asc ? "sorted-asc" : "sorted-desc");
       var body = table.tBodies[0];
       var rows = Array.prototype.slice.call(body.rows);
