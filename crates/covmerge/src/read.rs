@@ -9,9 +9,10 @@ use covdata::{
     MetaFileCollection, PackageMeta, Pod, Segment,
 };
 use profile::{Function, Profile, Unit};
+use rayon::prelude::*;
 
 use crate::error::{Error, Warning};
-use crate::pattern::{selected, PackageFilter};
+use profile::pattern::{selected, PackageFilter};
 
 /// What to do when programs were built with different counter modes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -44,6 +45,11 @@ pub struct ReadOptions {
 pub trait PodVisitor {
     /// The pod's meta-data file has been decoded and its mode accepted.
     fn begin_pod(&mut self, _pod: &Pod, _meta: &MetaFile<'_>) {}
+    /// Whether [`PodVisitor::counter_file`] should be called. Visitors that do not need it let
+    /// the counter files of a pod be read in parallel.
+    fn wants_counter_files(&self) -> bool {
+        true
+    }
     /// A counter-data file has been opened (`first` is its first segment, whose args Go shows).
     fn counter_file(&mut self, _path: &Utf8Path, _file: &CounterFile<'_>, _first: &Segment<'_>) {}
     fn begin_package(&mut self, _pkg: &PackageMeta<'_>) {}
@@ -143,6 +149,10 @@ fn profile_mode(mode: CounterMode) -> profile::CounterMode {
 }
 
 impl PodVisitor for ProfileBuilder {
+    fn wants_counter_files(&self) -> bool {
+        false
+    }
+
     fn begin_pod(&mut self, _pod: &Pod, meta: &MetaFile<'_>) {
         self.profile
             .get_or_insert_with(|| Profile::new(profile_mode(meta.counter_mode())));
@@ -245,10 +255,24 @@ impl Walker<'_> {
             self.seen_packages
                 .extend(packages.iter().map(|p| p.path().to_owned()));
         }
-        let mut table = CounterTable::new(packages.iter().map(PackageMeta::num_funcs));
-        for cf in &pod.counter_files {
-            self.counter_file(cf, merge_mode, &mut table)?;
-        }
+        let num_funcs: Vec<u32> = packages.iter().map(PackageMeta::num_funcs).collect();
+        let table = if self.visitor.wants_counter_files() || pod.counter_files.len() < 2 {
+            let mut table = CounterTable::new(&num_funcs);
+            for (origin, cf) in pod.counter_files.iter().enumerate() {
+                let visitor = &mut *self.visitor;
+                merge_counter_file(
+                    cf,
+                    origin as u32,
+                    merge_mode,
+                    &mut table,
+                    &mut |path, file, first| visitor.counter_file(path, file, first),
+                    &mut *self.warn,
+                )?;
+            }
+            table
+        } else {
+            self.merge_in_parallel(&pod.counter_files, &num_funcs, merge_mode)?
+        };
 
         let mut func = FuncDesc::default();
         for (pkg_idx, pkg) in packages.iter().enumerate() {
@@ -280,54 +304,113 @@ impl Walker<'_> {
         Ok(())
     }
 
-    fn counter_file(
+    /// Merge the counter files in one contiguous run per thread, then the runs in order. The
+    /// first error in file order wins and warnings come out in file order, as if sequential.
+    fn merge_in_parallel(
         &mut self,
-        cf: &PodCounterFile,
+        files: &[PodCounterFile],
+        num_funcs: &[u32],
         mode: CounterMode,
-        table: &mut CounterTable,
-    ) -> Result<(), Error> {
-        let path = &cf.path;
-        let bytes = FileBytes::open(path)?;
-        let file = CounterFile::parse(&bytes).map_err(|e| e.in_file(path))?;
-        let first = file.first_segment().map_err(|e| e.in_file(path))?;
-        self.visitor.counter_file(path, &file, &first);
-        let origin = table.next_origin();
-        let mut overflow = false;
-        // Go's reader stops after the first segment; the runtime never writes more, and a file
-        // that has more holds more runs, so all of them count here.
-        for segment in file.segments() {
-            let segment = segment.map_err(|e| e.in_file(path))?;
-            for record in segment.funcs() {
-                let record = record.map_err(|e| e.in_file(path))?;
-                match table.merge(&record, mode, origin) {
-                    Merge::Done { overflowed } => overflow |= overflowed,
-                    Merge::Stray { num_funcs } => (self.warn)(Warning::StrayRecord {
-                        file: path.clone(),
-                        offset: record.offset,
-                        pkg_idx: record.pkg_idx,
-                        func_idx: record.func_idx,
-                        num_funcs,
-                        num_counters: record.counters.len(),
-                    }),
-                    Merge::Ignored => {}
-                    Merge::CountClash { expected } => {
-                        return Err(Error::CounterCountClash {
-                            file: path.clone(),
-                            offset: record.offset,
-                            pkg_idx: record.pkg_idx,
-                            func_idx: record.func_idx,
-                            found: record.counters.len(),
-                            expected,
-                        })
+    ) -> Result<CounterTable, Error> {
+        let threads = rayon::current_num_threads().max(1);
+        let chunk = files.len().div_ceil(threads);
+        let runs: Vec<(CounterTable, Vec<Warning>, Option<Error>)> = files
+            .par_chunks(chunk)
+            .enumerate()
+            .map(|(c, run)| {
+                let mut table = CounterTable::new(num_funcs);
+                let mut warnings = Vec::new();
+                let mut error = None;
+                for (k, cf) in run.iter().enumerate() {
+                    let origin = (c * chunk + k) as u32;
+                    if let Err(e) = merge_counter_file(
+                        cf,
+                        origin,
+                        mode,
+                        &mut table,
+                        &mut |_, _, _| {},
+                        &mut |w| warnings.push(w),
+                    ) {
+                        error = Some(e);
+                        break;
+                    }
+                }
+                (table, warnings, error)
+            })
+            .collect();
+        let mut merged: Option<CounterTable> = None;
+        for (table, warnings, error) in runs {
+            for w in warnings {
+                (self.warn)(w);
+            }
+            if let Some(e) = error {
+                return Err(e);
+            }
+            match &mut merged {
+                None => merged = Some(table),
+                Some(m) => {
+                    if let Some(origin) = m.absorb(table, mode, files)? {
+                        (self.warn)(Warning::Overflow {
+                            file: files[origin as usize].path.clone(),
+                        });
                     }
                 }
             }
         }
-        if overflow {
-            (self.warn)(Warning::Overflow { file: path.clone() });
-        }
-        Ok(())
+        Ok(merged.unwrap_or_else(|| CounterTable::new(num_funcs)))
     }
+}
+
+/// Read one counter file and merge its records into `table`. `opened` sees the file once its
+/// header and first segment are decoded.
+fn merge_counter_file(
+    cf: &PodCounterFile,
+    origin: u32,
+    mode: CounterMode,
+    table: &mut CounterTable,
+    opened: &mut dyn FnMut(&Utf8Path, &CounterFile<'_>, &Segment<'_>),
+    warn: &mut dyn FnMut(Warning),
+) -> Result<(), Error> {
+    let path = &cf.path;
+    let bytes = FileBytes::open(path)?;
+    let file = CounterFile::parse(&bytes).map_err(|e| e.in_file(path))?;
+    let first = file.first_segment().map_err(|e| e.in_file(path))?;
+    opened(path, &file, &first);
+    let mut overflow = false;
+    // Go's reader stops after the first segment; the runtime never writes more, and a file
+    // that has more holds more runs, so all of them count here.
+    for segment in file.segments() {
+        let segment = segment.map_err(|e| e.in_file(path))?;
+        for record in segment.funcs() {
+            let record = record.map_err(|e| e.in_file(path))?;
+            match table.merge(&record, mode, origin) {
+                Merge::Done { overflowed } => overflow |= overflowed,
+                Merge::Stray { num_funcs } => warn(Warning::StrayRecord {
+                    file: path.clone(),
+                    offset: record.offset,
+                    pkg_idx: record.pkg_idx,
+                    func_idx: record.func_idx,
+                    num_funcs,
+                    num_counters: record.counters.len(),
+                }),
+                Merge::Ignored => {}
+                Merge::CountClash { expected } => {
+                    return Err(Error::CounterCountClash {
+                        file: path.clone(),
+                        offset: record.offset,
+                        pkg_idx: record.pkg_idx,
+                        func_idx: record.func_idx,
+                        found: record.counters.len(),
+                        expected,
+                    })
+                }
+            }
+        }
+    }
+    if overflow {
+        warn(Warning::Overflow { file: path.clone() });
+    }
+    Ok(())
 }
 
 const NONE: u32 = u32::MAX;
@@ -337,8 +420,10 @@ struct Slot {
     /// Start in `values`, or `NONE`.
     start: u32,
     len: u32,
-    /// Index of the first counter file that had this function (for error messages).
+    /// Index of the first counter file that had this function, and the record's offset in
+    /// it (for error messages).
     origin: u32,
+    offset: u64,
 }
 
 /// The merged counters of one pod: one slot per (package, function) of its meta-data, the
@@ -348,7 +433,6 @@ struct CounterTable {
     num_funcs: Vec<u32>,
     slots: Vec<Slot>,
     values: Vec<u32>,
-    files: u32,
 }
 
 enum Merge {
@@ -367,8 +451,8 @@ enum Merge {
 }
 
 impl CounterTable {
-    fn new(num_funcs: impl Iterator<Item = u32>) -> Self {
-        let num_funcs: Vec<u32> = num_funcs.collect();
+    fn new(num_funcs: &[u32]) -> Self {
+        let num_funcs = num_funcs.to_vec();
         let mut pkg_base = Vec::with_capacity(num_funcs.len());
         let mut total = 0u32;
         for &n in &num_funcs {
@@ -383,18 +467,13 @@ impl CounterTable {
                 Slot {
                     start: NONE,
                     len: 0,
-                    origin: 0
+                    origin: 0,
+                    offset: 0,
                 };
                 total as usize
             ],
             values: Vec::new(),
-            files: 0,
         }
-    }
-
-    fn next_origin(&mut self) -> u32 {
-        self.files += 1;
-        self.files - 1
     }
 
     fn merge(&mut self, rec: &FuncCounters<'_>, mode: CounterMode, origin: u32) -> Merge {
@@ -417,13 +496,18 @@ impl CounterTable {
             slot.start = self.values.len() as u32;
             slot.len = n as u32;
             slot.origin = origin;
-            if set {
-                self.values
-                    .extend(rec.counters.iter().map(|v| u32::from(v != 0)));
+            slot.offset = rec.offset;
+            // Merging into zeros, as Go does for a function's first record: set mode keeps
+            // only 0 or 1.
+            self.values.resize(self.values.len() + n, 0);
+            let dst = &mut self.values[slot.start as usize..];
+            let overflowed = if set {
+                rec.counters.set_into(dst);
+                false
             } else {
-                self.values.extend(rec.counters.iter());
-            }
-            return Merge::Done { overflowed: false };
+                rec.counters.add_to(dst)
+            };
+            return Merge::Done { overflowed };
         }
         if slot.len as usize != n {
             return Merge::CountClash {
@@ -432,21 +516,67 @@ impl CounterTable {
         }
         let start = slot.start as usize;
         let dst = &mut self.values[start..start + n];
-        let mut overflowed = false;
-        if set {
-            for (d, s) in dst.iter_mut().zip(rec.counters.iter()) {
-                if s != 0 {
-                    *d = 1;
+        let overflowed = if set {
+            rec.counters.set_into(dst);
+            false
+        } else {
+            rec.counters.add_to(dst)
+        };
+        Merge::Done { overflowed }
+    }
+
+    /// Merge another table of the same pod (made from later files) into this one. Returns
+    /// the file of the first function whose counts saturated, if any did.
+    fn absorb(
+        &mut self,
+        other: CounterTable,
+        mode: CounterMode,
+        files: &[PodCounterFile],
+    ) -> Result<Option<u32>, Error> {
+        let mut saturated = None;
+        for (i, theirs) in other.slots.iter().enumerate() {
+            if theirs.start == NONE {
+                continue;
+            }
+            let src = &other.values[theirs.start as usize..][..theirs.len as usize];
+            let ours = &mut self.slots[i];
+            if ours.start == NONE {
+                *ours = Slot {
+                    start: self.values.len() as u32,
+                    ..*theirs
+                };
+                self.values.extend_from_slice(src);
+                continue;
+            }
+            if ours.len != theirs.len {
+                let pkg_idx = self.pkg_base.partition_point(|&b| b as usize <= i) - 1;
+                return Err(Error::CounterCountClash {
+                    file: files[theirs.origin as usize].path.clone(),
+                    offset: theirs.offset,
+                    pkg_idx: pkg_idx as u32,
+                    func_idx: i as u32 - self.pkg_base[pkg_idx],
+                    found: theirs.len as usize,
+                    expected: ours.len as usize,
+                });
+            }
+            let dst = &mut self.values[ours.start as usize..][..ours.len as usize];
+            if mode == CounterMode::Set {
+                for (d, &s) in dst.iter_mut().zip(src) {
+                    *d |= s;
+                }
+            } else {
+                let mut over_any = false;
+                for (d, &s) in dst.iter_mut().zip(src) {
+                    let (sum, over) = d.overflowing_add(s);
+                    *d = if over { u32::MAX } else { sum };
+                    over_any |= over;
+                }
+                if over_any && saturated.is_none() {
+                    saturated = Some(theirs.origin);
                 }
             }
-        } else {
-            for (d, s) in dst.iter_mut().zip(rec.counters.iter()) {
-                let (v, o) = d.overflowing_add(s);
-                *d = if o { u32::MAX } else { v };
-                overflowed |= o;
-            }
         }
-        Merge::Done { overflowed }
+        Ok(saturated)
     }
 
     /// The merged counters of a function and the index of the first file that had it.

@@ -159,3 +159,32 @@ fn garbage_files_with_coverage_names_are_errors() {
         std::fs::write(file, &original).unwrap();
     }
 }
+
+/// Counter files are read in parallel; errors still come out as a sequential read gives them:
+/// the first bad file in Go's order is the one named.
+#[test]
+fn the_first_bad_file_in_order_is_reported() {
+    let data = covdata(&go(), &fixture_names()[0], CoverMode::Count);
+    let pods = covdata_pods(&data.path);
+    let pod = pods
+        .iter()
+        .max_by_key(|p| p.counter_files.len())
+        .expect("a pod");
+    let n = pod.counter_files.len();
+    assert!(n >= 3, "need several counter files, have {n}");
+    let (first_bad, second_bad) = (
+        &pod.counter_files[n / 2].path,
+        &pod.counter_files[n - 1].path,
+    );
+    for f in [first_bad, second_bad] {
+        let b = std::fs::read(f).unwrap();
+        std::fs::write(f, &b[..b.len() - 3]).unwrap();
+    }
+    for _ in 0..5 {
+        let err = read_all(&data.path).expect_err("corrupt files accepted");
+        match &err {
+            Error::Data(e) => assert_eq!(e.path(), first_bad, "{err}"),
+            other => panic!("{other}"),
+        }
+    }
+}

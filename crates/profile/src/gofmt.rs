@@ -7,25 +7,76 @@
 
 use std::io::{self, Write};
 
-use crate::Profile;
+use crate::{PackageCoverage, Profile, Unit};
 
 /// `mode: <mode>` then one `file:l.c,l.c stmts count` line per unit, packages by import path and
 /// units by position (`EmitTextual`).
 pub fn emit_textual(profile: &Profile, w: &mut dyn Write) -> io::Result<()> {
-    let mut out = io::BufWriter::new(w);
+    let mut out = io::BufWriter::with_capacity(1 << 16, w);
     writeln!(out, "mode: {}", profile.mode())?;
+    let mut line = Vec::with_capacity(256);
     for pkg in profile.packages().values() {
         let functions = pkg.functions();
-        for (f, u, count) in pkg.sorted_units() {
-            let file = &functions[f as usize].file;
-            writeln!(
-                out,
-                "{file}:{}.{},{}.{} {} {count}",
-                u.start_line, u.start_col, u.end_line, u.end_col, u.num_stmts
-            )?;
+        for (f, u, count) in sorted_units(pkg) {
+            line.clear();
+            line.extend_from_slice(functions[f as usize].file.as_bytes());
+            line.push(b':');
+            push_u32(&mut line, u.start_line);
+            line.push(b'.');
+            push_u32(&mut line, u.start_col);
+            line.push(b',');
+            push_u32(&mut line, u.end_line);
+            line.push(b'.');
+            push_u32(&mut line, u.end_col);
+            line.push(b' ');
+            push_u32(&mut line, u.num_stmts);
+            line.push(b' ');
+            push_u32(&mut line, count);
+            line.push(b'\n');
+            out.write_all(&line)?;
         }
     }
     out.flush()
+}
+
+/// Decimal digits of `v`, without going through `fmt`.
+fn push_u32(buf: &mut Vec<u8>, mut v: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&digits[i..]);
+}
+
+/// A package's units in Go's order (file, start line, end line, start column, end column,
+/// statements), sorted on integer keys: files are ranked once instead of compared per pair.
+fn sorted_units(pkg: &PackageCoverage) -> Vec<(u32, Unit, u32)> {
+    let functions = pkg.functions();
+    let mut files: Vec<&str> = functions.iter().map(|f| f.file.as_str()).collect();
+    files.sort_unstable();
+    files.dedup();
+    let rank: Vec<u32> = functions
+        .iter()
+        .map(|f| files.binary_search(&f.file.as_str()).unwrap_or(0) as u32)
+        .collect();
+    let mut units: Vec<(u32, Unit, u32)> = pkg.units().map(|(f, u, c)| (f, *u, c)).collect();
+    units.sort_unstable_by_key(|(f, u, _)| {
+        (
+            rank[*f as usize],
+            u.start_line,
+            u.end_line,
+            u.start_col,
+            u.end_col,
+            u.num_stmts,
+        )
+    });
+    units
 }
 
 /// Per-package coverage as `go tool covdata percent` prints it:
@@ -126,7 +177,7 @@ pub fn emit_funcs(profile: &Profile, w: &mut dyn Write) -> io::Result<()> {
             cov_stmts += covered;
             Ok(())
         };
-        for (fidx, unit, count) in pkg.sorted_units() {
+        for (fidx, unit, count) in sorted_units(pkg) {
             let fidx = fidx as usize;
             match current {
                 None => current = Some((fidx, unit.start_line)),

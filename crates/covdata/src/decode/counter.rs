@@ -461,6 +461,8 @@ pub struct Counters<'a> {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Encoding {
+    /// ULEB128 values that all fit in one byte.
+    Byte,
     Uleb,
     RawLe,
     RawBe,
@@ -486,6 +488,51 @@ impl<'a> Counters<'a> {
     /// Copy into a vector (for callers that want to keep them).
     pub fn to_vec(&self) -> Vec<u32> {
         self.iter().collect()
+    }
+
+    /// `dst[i] += self[i]`, saturating at `u32::MAX` (count and atomic modes). Returns whether
+    /// any sum saturated. Values beyond `dst.len()` are ignored.
+    pub fn add_to(&self, dst: &mut [u32]) -> bool {
+        let mut saturated = false;
+        let mut add = |d: &mut u32, v: u32| {
+            let (sum, over) = d.overflowing_add(v);
+            *d = if over { u32::MAX } else { sum };
+            saturated |= over;
+        };
+        match self.encoding {
+            Encoding::Byte => {
+                for (d, &b) in dst.iter_mut().zip(self.bytes) {
+                    add(d, u32::from(b));
+                }
+            }
+            Encoding::RawLe => {
+                for (d, b) in dst.iter_mut().zip(self.bytes.chunks_exact(4)) {
+                    add(d, u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+                }
+            }
+            _ => {
+                for (d, v) in dst.iter_mut().zip(self.iter()) {
+                    add(d, v);
+                }
+            }
+        }
+        saturated
+    }
+
+    /// `dst[i] = 1` where `self[i] != 0` (set mode). Values beyond `dst.len()` are ignored.
+    pub fn set_into(&self, dst: &mut [u32]) {
+        match self.encoding {
+            Encoding::Byte => {
+                for (d, &b) in dst.iter_mut().zip(self.bytes) {
+                    *d |= u32::from(b != 0);
+                }
+            }
+            _ => {
+                for (d, v) in dst.iter_mut().zip(self.iter()) {
+                    *d |= u32::from(v != 0);
+                }
+            }
+        }
     }
 }
 
@@ -515,6 +562,11 @@ impl Iterator for CountersIter<'_> {
         }
         self.left -= 1;
         let v = match self.encoding {
+            Encoding::Byte => {
+                let (&b, rest) = self.bytes.split_first()?;
+                self.bytes = rest;
+                u32::from(b)
+            }
             Encoding::Uleb => {
                 // Validated when the record was scanned.
                 let (v, n) = uleb128::read_u32(self.bytes).unwrap_or((0, self.bytes.len()));
@@ -568,7 +620,40 @@ impl<'a> FuncCountersIter<'a> {
         }
     }
 
+    /// The common case, decoded without building errors: a ULEB128 record whose counters are
+    /// all below 128. `None` sends the record to the checked path.
+    #[inline]
+    fn fast_record(&mut self) -> Option<FuncCounters<'a>> {
+        if self.flavor != CounterFlavor::Uleb128 {
+            return None;
+        }
+        let rest = self.cur.rest();
+        let mut pos = 0;
+        let n = uleb_fast(rest, &mut pos)? as usize;
+        let pkg_idx = uleb_fast(rest, &mut pos)?;
+        let func_idx = uleb_fast(rest, &mut pos)?;
+        let values = rest.get(pos..pos.checked_add(n)?)?;
+        if values.iter().fold(0u8, |a, &b| a | b) >= 0x80 {
+            return None;
+        }
+        let offset = self.cur.offset();
+        self.cur.skip(pos + n);
+        Some(FuncCounters {
+            pkg_idx,
+            func_idx,
+            counters: Counters {
+                bytes: values,
+                len: n as u32,
+                encoding: Encoding::Byte,
+            },
+            offset,
+        })
+    }
+
     fn record(&mut self) -> Result<FuncCounters<'a>, FormatError> {
+        if let Some(r) = self.fast_record() {
+            return Ok(r);
+        }
         let offset = self.cur.offset();
         let n = self.value("counter count")?;
         let pkg_idx = self.value("package index")?;
@@ -577,19 +662,27 @@ impl<'a> FuncCountersIter<'a> {
         let rest = self.cur.rest();
         let encoding = match self.flavor {
             CounterFlavor::Uleb128 => {
-                // Find the end of n values: each ends with a byte whose top bit is clear.
-                let mut pos = 0usize;
-                for _ in 0..n {
-                    match uleb128::read_u32(&rest[pos..]) {
-                        Ok((_, used)) => pos += used,
-                        Err(_) => {
-                            self.cur.seek((start + pos) as u64, "counter value")?;
-                            self.cur.uleb32("counter value")?;
+                let n = n as usize;
+                // Counters are mostly below 128, one byte each: check n bytes at once (an OR
+                // the compiler vectorizes) before falling back to decoding value by value.
+                if n <= rest.len() && rest[..n].iter().fold(0u8, |a, &b| a | b) < 0x80 {
+                    self.cur.bytes(n as u64, "counter values")?;
+                    Encoding::Byte
+                } else {
+                    // Find the end of n values: each ends with a byte whose top bit is clear.
+                    let mut pos = 0usize;
+                    for _ in 0..n {
+                        match uleb128::read_u32(&rest[pos..]) {
+                            Ok((_, used)) => pos += used,
+                            Err(_) => {
+                                self.cur.seek((start + pos) as u64, "counter value")?;
+                                self.cur.uleb32("counter value")?;
+                            }
                         }
                     }
+                    self.cur.bytes(pos as u64, "counter values")?;
+                    Encoding::Uleb
                 }
-                self.cur.bytes(pos as u64, "counter values")?;
-                Encoding::Uleb
             }
             CounterFlavor::Raw => {
                 self.cur.bytes(u64::from(n) * 4, "counter values")?;
@@ -611,6 +704,27 @@ impl<'a> FuncCountersIter<'a> {
             offset,
         })
     }
+}
+
+/// A ULEB128 value of at most 32 bits at `b[*pos]`, or `None` (truncated or too wide) without
+/// saying why; the checked path reports that.
+#[inline(always)]
+fn uleb_fast(b: &[u8], pos: &mut usize) -> Option<u32> {
+    let first = *b.get(*pos)?;
+    if first < 0x80 {
+        *pos += 1;
+        return Some(u32::from(first));
+    }
+    // Package and function indices often take two bytes.
+    if let Some(&second) = b.get(*pos + 1) {
+        if second < 0x80 {
+            *pos += 2;
+            return Some(u32::from(first & 0x7f) | u32::from(second) << 7);
+        }
+    }
+    let (v, n) = uleb128::read_u32(&b[*pos..]).ok()?;
+    *pos += n;
+    Some(v)
 }
 
 impl<'a> Iterator for FuncCountersIter<'a> {

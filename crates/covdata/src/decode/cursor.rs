@@ -62,6 +62,13 @@ impl<'a> Cursor<'a> {
         Ok(())
     }
 
+    /// Advance by `n` bytes the caller has checked are there.
+    #[inline]
+    pub(crate) fn skip(&mut self, n: usize) {
+        debug_assert!(n <= self.remaining());
+        self.pos = (self.pos + n).min(self.data.len());
+    }
+
     pub(crate) fn bytes(&mut self, n: u64, field: &'static str) -> Result<&'a [u8], FormatError> {
         if n > self.remaining() as u64 {
             return Err(self.truncated(field, n));
