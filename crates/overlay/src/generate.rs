@@ -90,8 +90,6 @@ pub fn generate(go: &GoInstall, opts: &Options) -> Result<Generated, Error> {
     let patches = plan(layout, opts.variant == Variant::Full);
 
     let out = absolute(&opts.out)?;
-    std::fs::create_dir_all(&out).map_err(io(&out))?;
-    let out = canonical(&out)?;
     let coverdir = opts.coverdir.as_deref().map(absolute).transpose()?;
     let overlay_json = out.join(OVERLAY_JSON);
     let src = go.goroot.join("src");
@@ -148,6 +146,7 @@ pub fn generate(go: &GoInstall, opts: &Options) -> Result<Generated, Error> {
         outputs.push((patch.file.clone(), text));
     }
 
+    std::fs::create_dir_all(&out).map_err(io(&out))?;
     let mut replace = BTreeMap::new();
     for (rel, text) in outputs {
         let dest = out.join("src").join(&rel);
@@ -173,16 +172,25 @@ pub fn generate(go: &GoInstall, opts: &Options) -> Result<Generated, Error> {
     })
 }
 
+/// `path` made absolute against the current directory, `.` and `..` resolved lexically (the
+/// path is baked into the overlay and handed to GOFLAGS, so it should read plainly).
 fn absolute(path: &Utf8Path) -> Result<Utf8PathBuf, Error> {
-    if path.is_absolute() {
-        return Ok(path.to_owned());
+    let joined = if path.is_absolute() {
+        path.to_owned()
+    } else {
+        let cwd = std::env::current_dir().map_err(io("."))?;
+        let cwd = Utf8PathBuf::from_path_buf(cwd).map_err(|path| Error::NotUtf8 { path })?;
+        cwd.join(path)
+    };
+    let mut clean = Utf8PathBuf::new();
+    for c in joined.components() {
+        match c {
+            camino::Utf8Component::CurDir => {}
+            camino::Utf8Component::ParentDir => {
+                clean.pop();
+            }
+            c => clean.push(c),
+        }
     }
-    let cwd = std::env::current_dir().map_err(io("."))?;
-    let cwd = Utf8PathBuf::from_path_buf(cwd).map_err(|path| Error::NotUtf8 { path })?;
-    Ok(cwd.join(path))
-}
-
-fn canonical(path: &Utf8Path) -> Result<Utf8PathBuf, Error> {
-    let p = std::fs::canonicalize(path).map_err(io(path))?;
-    Utf8PathBuf::from_path_buf(p).map_err(|path| Error::NotUtf8 { path })
+    Ok(clean)
 }

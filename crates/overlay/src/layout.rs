@@ -118,7 +118,7 @@ pub fn plan(layout: Layout, full: bool) -> Vec<FilePatch> {
     let mut patches = vec![
         patch(
             format!("{core}/testsupport.go"),
-            report_step_edits(),
+            report_step_edits(layout),
             vec![],
         ),
         patch(
@@ -189,14 +189,14 @@ pub fn plan(layout: Layout, full: bool) -> Vec<FilePatch> {
 
 /// The report step (`ProcessCoverTestDir` / `processCoverTestDirInternal` and `processPod`):
 /// keep other programs' pods, merge them in their own counter mode, tolerate their damage.
-fn report_step_edits() -> Vec<Edit> {
-    vec![
+fn report_step_edits(layout: Layout) -> Vec<Edit> {
+    let mut edits = vec![
         Edit::Replace {
             anchor: "\tfor _, p := range podlist {\n\t\tif !strings.Contains(p.MetaFile, hashstring) {\n\t\t\tcontinue\n\t\t}\n",
             with: "\t// Integration coverage (go.dev/issue/60182): every pod written during\n\
                    \t// this run counts, whichever program wrote it.\n\
                    \tif integrationOn() {\n\
-                   \t\tif podlist, err = integrationPods(dir, podlist, hashstring); err != nil {\n\
+                   \t\tif podlist, err = integrationPods(dir, podlist, hashstring, cpkg); err != nil {\n\
                    \t\t\treturn err\n\
                    \t\t}\n\
                    \t}\n\
@@ -221,7 +221,20 @@ fn report_step_edits() -> Vec<Edit> {
             anchor: "\t\t\t\t\tcount = counters[i]\n",
             with: "\t\t\t\t\tcount = integrationUnitCount(counters, i)\n",
         },
-    ]
+        Edit::InsertAfter {
+            anchor: "\t\tpd, payload, err = mfr.GetPackageDecoder(pkIdx, payload)\n\t\tif err != nil {\n\t\t\treturn fmt.Errorf(\"reading pkg %d from meta-file %s: %s\", pkIdx, p.MetaFile, err)\n\t\t}\n",
+            text: "\t\tif !integrationWantPackage(pd.PackagePath()) {\n\t\t\tcontinue\n\t\t}\n",
+        },
+    ];
+    if layout == Layout::Cfile {
+        // Go 1.23+ report only the packages "go test" selected for -coverpkg, the tested
+        // packages' dependencies: the programs' main packages are never among them.
+        edits.push(Edit::InsertAfter {
+            anchor: "\t// Emit percent.\n",
+            text: "\tif integrationOn() && cpkg != \"\" {\n\t\tselpkgs = nil // every package of every program the tests ran\n\t}\n",
+        });
+    }
+    edits
 }
 
 #[cfg(test)]
@@ -241,6 +254,19 @@ mod tests {
         assert!(!Release::parse("go1.20.14").unwrap().is_supported());
         assert!(!Release::parse("go1.28.0").unwrap().is_supported());
         assert!(Release::parse("go1.21.0").unwrap().is_supported());
+    }
+
+    #[test]
+    fn every_template_is_used() {
+        let used: Vec<&str> = [Layout::RuntimeCoverage, Layout::Cfile]
+            .into_iter()
+            .flat_map(|l| plan(l, true))
+            .flat_map(|p| p.fragments)
+            .map(|t| t.name)
+            .collect();
+        for t in templates::ALL {
+            assert!(used.contains(&t.name), "{} is in no plan", t.name);
+        }
     }
 
     #[test]

@@ -35,6 +35,21 @@ pub const OS_SIGNAL_UNIX: Template = template!("os/signal/integration_coverage_u
 pub const OS_SIGNAL_PLAN9: Template = template!("os/signal/integration_coverage_plan9.go.in");
 pub const TESTING: Template = template!("testing/integration_coverage.go.in");
 
+/// Every template, for checks over all of them.
+#[cfg(test)]
+pub const ALL: [Template; 10] = [
+    CORE,
+    CORE_CONFIG,
+    CORE_FULL,
+    CFILE_EXPORTS,
+    RUNTIME_COVERAGE_API,
+    RUNTIME_COVERAGE_API_LEGACY,
+    OS_SIGNAL,
+    OS_SIGNAL_UNIX,
+    OS_SIGNAL_PLAN9,
+    TESTING,
+];
+
 /// Replaces every `{{NAME}}` by its value; a placeholder without a value is an error.
 pub fn render(template: &Template, vars: &[(&str, String)]) -> Result<String, Error> {
     let mut out = template.text.to_owned();
@@ -80,6 +95,15 @@ mod tests {
     fn quotes_like_go() {
         assert_eq!(go_quote(r#"a"b\c"#), r#""a\"b\\c""#);
         assert_eq!(go_quote("x\ny\u{1}é"), "\"x\\ny\\x01é\"");
+    }
+
+    /// `go test` takes a line holding "coverage: " in a test binary's output for the coverage
+    /// figure: the overlay's messages must never contain it.
+    #[test]
+    fn no_message_looks_like_a_coverage_figure() {
+        for t in ALL {
+            assert!(!t.text.contains("coverage: "), "{}", t.name);
+        }
     }
 
     #[test]
