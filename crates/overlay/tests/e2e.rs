@@ -307,6 +307,14 @@ fn api(tc: &GoToolchain) {
             "per-test directory of {test}: {meta:?} {counters:?}"
         );
     }
+    // testdata/apimod's TestDamagedData planted a garbage pod and a truncated counter file.
+    let all = out.all();
+    assert!(
+        all.contains("[integration coverage] warning: left out ")
+            && all.contains("0123456789abcdef0123456789abcdef")
+            && all.contains(".2.2: "),
+        "no warnings about damaged files:\n{all}"
+    );
     // The forced file of the child was superseded by its exit write.
     let (_, counters) = data_files(&exported.join("pertest/TestForce/child"));
     assert_eq!(counters.len(), 1, "TestForce/child counter files");

@@ -109,6 +109,40 @@ func TestServerStoppedBySIGTERM(t *testing.T) {
 	}
 }
 
+// Damaged data of other programs is left out with a warning; the report
+// goes on.
+func TestDamagedData(t *testing.T) {
+	dir := os.Getenv("GOCOVERDIR")
+	if dir == "" {
+		t.Skip("not run by go test -cover")
+	}
+	garbage := []byte("not coverage data, though the name says so")
+	const hash = "0123456789abcdef0123456789abcdef"
+	for _, name := range []string{"covmeta." + hash, "covcounters." + hash + ".1.1"} {
+		if err := os.WriteFile(filepath.Join(dir, name), garbage, 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A truncated counter file of the tool (from TestRun's directory), next to
+	// its good ones.
+	counters, _ := filepath.Glob(filepath.Join(dir, "pertest", "TestRun", "add", "covcounters.*"))
+	if len(counters) == 0 {
+		t.Fatal("TestRun/add left no counter file")
+	}
+	for _, f := range counters {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts := strings.Split(filepath.Base(f), ".")
+		bad := filepath.Join(dir, "covcounters."+parts[1]+".2.2")
+		if err := os.WriteFile(bad, data[:len(data)/2], 0o666); err != nil {
+			t.Fatal(err)
+		}
+		break
+	}
+}
+
 // Runs last (tests run in source order): every program above has written
 // its data by now.
 func TestNewFiles(t *testing.T) {
