@@ -299,7 +299,9 @@ fn api(tc: &GoToolchain) {
         "TestRun/add",
         "TestExecute",
         "TestForce/child",
-        "TestServerStoppedBySIGTERM",
+        "TestServerStoppedBySignal/terminated",
+        "TestServerStoppedBySignal/interrupt",
+        "TestServerWithItsOwnHandler",
     ] {
         let (meta, counters) = data_files(&exported.join("pertest").join(test));
         assert!(
@@ -513,6 +515,38 @@ fn verbose(tc: &GoToolchain) {
     );
 }
 
+/// `--coverdir` at generation is the default of GO_INTEGRATION_COVERDIR.
+fn baked_coverdir(tc: &GoToolchain) {
+    let tmp = tempdir("intcov-baked-");
+    let tmp = utf8(tmp.path());
+    let coverdir = tmp.join("baked");
+    let install = overlay::probe(&tc.go).unwrap();
+    let generated = overlay::generate(
+        &install,
+        &overlay::Options {
+            out: tmp.join("overlay"),
+            coverdir: Some(coverdir.clone()),
+            variant: Variant::Minimal,
+        },
+    )
+    .unwrap();
+    let out = go(
+        tc,
+        &fixture_dir("clisuite"),
+        &[
+            "test",
+            "-count=1",
+            &format!("-overlay={}", generated.overlay_json),
+            "-coverpkg=./...",
+            ".",
+        ],
+        &[("GO_INTEGRATION_COVERAGE", "1")],
+    )
+    .ok();
+    let truth = textfmt(tc, &coverdir);
+    assert_eq!(out.figure("example.com/clisuite"), truth.percent());
+}
+
 fn all_scenarios(tc: &GoToolchain) {
     for name in testkit::fixture_names() {
         fixture(tc, &name);
@@ -525,6 +559,7 @@ fn all_scenarios(tc: &GoToolchain) {
     off_is_stock(tc);
     minimal(tc);
     verbose(tc);
+    baked_coverdir(tc);
 }
 
 macro_rules! on_release {
@@ -574,6 +609,10 @@ macro_rules! on_release {
             #[test]
             fn verbose_logging() {
                 verbose(&tc());
+            }
+            #[test]
+            fn coverdir_baked_at_generation() {
+                baked_coverdir(&tc());
             }
         }
     };

@@ -85,28 +85,51 @@ func TestForce(t *testing.T) {
 	}
 }
 
-func TestServerStoppedBySIGTERM(t *testing.T) {
-	cmd := t.CommandWithCoverage(tool, "serve")
-	stdout, err := cmd.StdoutPipe()
+func TestServerStoppedBySignal(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.RunWithIntegrationCoverage(sig.String(), func(t *testing.T) {
+			cmd, _ := start(t, "serve")
+			if err := cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			cmd.Wait()
+			ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
+			if !ok || !ws.Signaled() || ws.Signal() != sig {
+				t.Fatalf("tool serve after %v: %v, want killed by it", sig, cmd.ProcessState)
+			}
+		})
+	}
+}
+
+// A program with its own SIGTERM handler is left alone: it exits normally.
+func TestServerWithItsOwnHandler(t *testing.T) {
+	cmd, stdout := start(t, "graceful")
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	rest, _ := stdout.ReadString('\n')
+	if err := cmd.Wait(); err != nil || rest != "bye\n" {
+		t.Fatalf("tool graceful after SIGTERM: %q, %v; want bye and exit status 0", rest, err)
+	}
+}
+
+// start runs the tool with CommandWithCoverage and waits for its "ready".
+func start(t *testing.T, mode string) (*exec.Cmd, *bufio.Reader) {
+	t.Helper()
+	cmd := t.CommandWithCoverage(tool, mode)
+	pipe, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	line, _ := bufio.NewReader(stdout).ReadString('\n')
-	if line != "ready\n" {
+	stdout := bufio.NewReader(pipe)
+	if line, _ := stdout.ReadString('\n'); line != "ready\n" {
 		cmd.Process.Kill()
-		t.Fatalf("tool serve said %q", line)
+		t.Fatalf("tool %s said %q", mode, line)
 	}
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	cmd.Wait()
-	ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
-	if !ok || !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
-		t.Fatalf("tool serve after SIGTERM: %v, want killed by SIGTERM", cmd.ProcessState)
-	}
+	return cmd, stdout
 }
 
 // Damaged data of other programs is left out with a warning; the report

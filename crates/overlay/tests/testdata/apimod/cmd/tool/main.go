@@ -4,15 +4,17 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/signal"
 	"runtime/coverage"
 	"strconv"
+	"syscall"
 
 	"example.com/apimod/lib"
 )
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: tool add|loop|force|serve|fail")
+		fmt.Fprintln(os.Stderr, "usage: tool add|loop|force|serve|graceful|fail")
 		os.Exit(2)
 	}
 	switch os.Args[1] {
@@ -37,6 +39,13 @@ func main() {
 		// No signal handler: SIGTERM ends the program.
 		fmt.Println("ready")
 		select {}
+	case "graceful":
+		// A handler of its own: the program decides, and exits normally.
+		c := make(chan os.Signal, 1)
+		signal.Notify(c, syscall.SIGTERM)
+		fmt.Println("ready")
+		<-c
+		fmt.Println("bye")
 	case "fail":
 		fmt.Fprintln(os.Stderr, "failing as asked")
 		os.Exit(3)
