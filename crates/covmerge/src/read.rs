@@ -8,7 +8,7 @@ use covdata::{
     CounterFile, CounterGranularity, CounterMode, FileBytes, FuncCounters, FuncDesc, MetaFile,
     MetaFileCollection, PackageMeta, Pod, Segment,
 };
-use profile::{Function, Profile, Unit};
+use profile::{FunctionRef, PackageCoverage, Profile, Unit};
 use rayon::prelude::*;
 
 use crate::error::{Error, Warning};
@@ -132,11 +132,20 @@ pub fn read_profile<P: AsRef<Utf8Path>>(
 #[derive(Debug, Default)]
 pub struct ProfileBuilder {
     profile: Option<Profile>,
+    /// The package being filled, out of the profile until the next package starts.
+    current: Option<(String, PackageCoverage)>,
 }
 
 impl ProfileBuilder {
-    pub fn into_profile(self) -> Option<Profile> {
+    pub fn into_profile(mut self) -> Option<Profile> {
+        self.put_back();
         self.profile
+    }
+
+    fn put_back(&mut self) {
+        if let (Some(p), Some((path, pkg))) = (&mut self.profile, self.current.take()) {
+            p.put_package(path, pkg);
+        }
     }
 }
 
@@ -159,24 +168,25 @@ impl PodVisitor for ProfileBuilder {
     }
 
     fn begin_package(&mut self, pkg: &PackageMeta<'_>) {
+        self.put_back();
         if let Some(p) = &mut self.profile {
-            p.ensure_package(pkg.path());
+            self.current = Some((pkg.path().to_owned(), p.take_package(pkg.path())));
         }
     }
 
     fn func(
         &mut self,
-        pkg: &PackageMeta<'_>,
+        _pkg: &PackageMeta<'_>,
         _func_idx: u32,
         func: &FuncDesc<'_>,
         counters: Option<&[u32]>,
     ) {
-        let Some(p) = &mut self.profile else {
+        let (Some(p), Some((_, pkg))) = (&self.profile, &mut self.current) else {
             return;
         };
-        let function = Function {
-            file: func.file.to_owned(),
-            name: func.name.to_owned(),
+        let function = FunctionRef {
+            file: func.file,
+            name: func.name,
             literal: func.literal,
         };
         let units = func.units.iter().enumerate().map(|(i, u)| {
@@ -189,7 +199,11 @@ impl PodVisitor for ProfileBuilder {
             };
             (unit, counters.map_or(0, |c| c[i]))
         });
-        p.add_function_units(pkg.path(), &function, units);
+        pkg.add_function_units(p.mode(), function, units);
+    }
+
+    fn end_pod(&mut self, _pod: &Pod) {
+        self.put_back();
     }
 }
 

@@ -7,7 +7,7 @@
 
 use std::io::{self, Write};
 
-use crate::{PackageCoverage, Profile, Unit};
+use crate::Profile;
 
 /// `mode: <mode>` then one `file:l.c,l.c stmts count` line per unit, packages by import path and
 /// units by position (`EmitTextual`).
@@ -17,7 +17,7 @@ pub fn emit_textual(profile: &Profile, w: &mut dyn Write) -> io::Result<()> {
     let mut line = Vec::with_capacity(256);
     for pkg in profile.packages().values() {
         let functions = pkg.functions();
-        for (f, u, count) in sorted_units(pkg) {
+        for (f, u, count) in pkg.sorted_units() {
             line.clear();
             line.extend_from_slice(functions[f as usize].file.as_bytes());
             line.push(b':');
@@ -52,31 +52,6 @@ fn push_u32(buf: &mut Vec<u8>, mut v: u32) {
         }
     }
     buf.extend_from_slice(&digits[i..]);
-}
-
-/// A package's units in Go's order (file, start line, end line, start column, end column,
-/// statements), sorted on integer keys: files are ranked once instead of compared per pair.
-fn sorted_units(pkg: &PackageCoverage) -> Vec<(u32, Unit, u32)> {
-    let functions = pkg.functions();
-    let mut files: Vec<&str> = functions.iter().map(|f| f.file.as_str()).collect();
-    files.sort_unstable();
-    files.dedup();
-    let rank: Vec<u32> = functions
-        .iter()
-        .map(|f| files.binary_search(&f.file.as_str()).unwrap_or(0) as u32)
-        .collect();
-    let mut units: Vec<(u32, Unit, u32)> = pkg.units().map(|(f, u, c)| (f, *u, c)).collect();
-    units.sort_unstable_by_key(|(f, u, _)| {
-        (
-            rank[*f as usize],
-            u.start_line,
-            u.end_line,
-            u.start_col,
-            u.end_col,
-            u.num_stmts,
-        )
-    });
-    units
 }
 
 /// Per-package coverage as `go tool covdata percent` prints it:
@@ -177,7 +152,7 @@ pub fn emit_funcs(profile: &Profile, w: &mut dyn Write) -> io::Result<()> {
             cov_stmts += covered;
             Ok(())
         };
-        for (fidx, unit, count) in sorted_units(pkg) {
+        for (fidx, unit, count) in pkg.sorted_units() {
             let fidx = fidx as usize;
             match current {
                 None => current = Some((fidx, unit.start_line)),

@@ -12,7 +12,9 @@
 pub mod gofmt;
 pub mod text;
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasher, Hash, Hasher};
 
 /// How counters were collected; decides how two values for one unit combine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -76,12 +78,72 @@ pub struct Function {
     pub literal: bool,
 }
 
+/// A borrowed [`Function`], to look one up without allocating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FunctionRef<'a> {
+    pub file: &'a str,
+    pub name: &'a str,
+    pub literal: bool,
+}
+
+impl FunctionRef<'_> {
+    pub fn to_function(self) -> Function {
+        Function {
+            file: self.file.to_owned(),
+            name: self.name.to_owned(),
+            literal: self.literal,
+        }
+    }
+}
+
+/// Lets a `HashMap<Function, _>` be searched with a [`FunctionRef`]: both hash their fields in
+/// the same order, as the derived `Hash` of each does.
+trait FunctionKey {
+    fn key(&self) -> FunctionRef<'_>;
+}
+
+impl FunctionKey for Function {
+    fn key(&self) -> FunctionRef<'_> {
+        FunctionRef {
+            file: &self.file,
+            name: &self.name,
+            literal: self.literal,
+        }
+    }
+}
+
+impl FunctionKey for FunctionRef<'_> {
+    fn key(&self) -> FunctionRef<'_> {
+        *self
+    }
+}
+
+impl<'a> Borrow<dyn FunctionKey + 'a> for Function {
+    fn borrow(&self) -> &(dyn FunctionKey + 'a) {
+        self
+    }
+}
+
+impl Hash for dyn FunctionKey + '_ {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.key().hash(state);
+    }
+}
+
+impl PartialEq for dyn FunctionKey + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for dyn FunctionKey + '_ {}
+
 /// One package's functions and merged unit counters.
 #[derive(Debug, Clone, Default)]
 pub struct PackageCoverage {
     functions: Vec<Function>,
-    function_index: HashMap<Function, u32>,
-    counters: HashMap<(u32, Unit), u32>,
+    function_index: HashMap<Function, u32, FastHash>,
+    counters: HashMap<(u32, Unit), u32, FastHash>,
 }
 
 impl PackageCoverage {
@@ -97,26 +159,58 @@ impl PackageCoverage {
     /// Units sorted as Go's formatter sorts them: file, start line, end line, start column,
     /// end column, statement count.
     pub fn sorted_units(&self) -> Vec<(u32, Unit, u32)> {
+        // Rank the files once so that the sort compares integers, not strings.
+        let mut files: Vec<&str> = self.functions.iter().map(|f| f.file.as_str()).collect();
+        files.sort_unstable();
+        files.dedup();
+        let rank: Vec<u32> = self
+            .functions
+            .iter()
+            .map(|f| files.binary_search(&f.file.as_str()).unwrap_or(0) as u32)
+            .collect();
         let mut v: Vec<(u32, Unit, u32)> = self
             .counters
             .iter()
             .map(|(&(f, u), &c)| (f, u, c))
             .collect();
-        v.sort_by(|a, b| {
-            let fa = &self.functions[a.0 as usize].file;
-            let fb = &self.functions[b.0 as usize].file;
-            fa.cmp(fb)
-                .then(a.1.start_line.cmp(&b.1.start_line))
-                .then(a.1.end_line.cmp(&b.1.end_line))
-                .then(a.1.start_col.cmp(&b.1.start_col))
-                .then(a.1.end_col.cmp(&b.1.end_col))
-                .then(a.1.num_stmts.cmp(&b.1.num_stmts))
+        v.sort_unstable_by_key(|(f, u, _)| {
+            (
+                rank[*f as usize],
+                u.start_line,
+                u.end_line,
+                u.start_col,
+                u.end_col,
+                u.num_stmts,
+            )
         });
         v
     }
 
     pub fn is_empty(&self) -> bool {
         self.counters.is_empty()
+    }
+
+    /// Record every `(unit, count)` of one function, combining counts by `mode` (which must be
+    /// the mode of the profile this package belongs to).
+    pub fn add_function_units(
+        &mut self,
+        mode: CounterMode,
+        function: FunctionRef<'_>,
+        units: impl IntoIterator<Item = (Unit, u32)>,
+    ) {
+        let idx = match self.function_index.get(&function as &dyn FunctionKey) {
+            Some(&i) => i,
+            None => {
+                let i = self.functions.len() as u32;
+                self.functions.push(function.to_function());
+                self.function_index.insert(function.to_function(), i);
+                i
+            }
+        };
+        for (unit, count) in units {
+            let slot = self.counters.entry((idx, unit)).or_insert(0);
+            *slot = mode.combine(*slot, count);
+        }
     }
 }
 
@@ -163,20 +257,18 @@ impl Profile {
         units: impl IntoIterator<Item = (Unit, u32)>,
     ) {
         let mode = self.mode;
-        let pkg = self.ensure_package(import_path);
-        let idx = match pkg.function_index.get(function) {
-            Some(&i) => i,
-            None => {
-                let i = pkg.functions.len() as u32;
-                pkg.functions.push(function.clone());
-                pkg.function_index.insert(function.clone(), i);
-                i
-            }
-        };
-        for (unit, count) in units {
-            let slot = pkg.counters.entry((idx, unit)).or_insert(0);
-            *slot = mode.combine(*slot, count);
-        }
+        self.ensure_package(import_path)
+            .add_function_units(mode, function.key(), units);
+    }
+
+    /// Remove a package to fill it without a lookup per function; give it back with
+    /// [`Profile::put_package`].
+    pub fn take_package(&mut self, import_path: &str) -> PackageCoverage {
+        self.packages.remove(import_path).unwrap_or_default()
+    }
+
+    pub fn put_package(&mut self, import_path: String, package: PackageCoverage) {
+        self.packages.insert(import_path, package);
     }
 
     /// Record `count` for `unit` of `function` in package `import_path`, combining with what is
@@ -198,5 +290,81 @@ impl Profile {
         };
         let slot = pkg.counters.entry((idx, unit)).or_insert(0);
         *slot = mode.combine(*slot, count);
+    }
+}
+
+/// A fast hasher for the model's integer-heavy keys (FxHash's mixing step), keyed per process
+/// so that crafted input cannot aim for collisions.
+#[derive(Clone, Copy)]
+pub struct FastHash {
+    seed: u64,
+}
+
+impl Default for FastHash {
+    fn default() -> Self {
+        static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+        let seed =
+            *SEED.get_or_init(|| std::collections::hash_map::RandomState::new().hash_one(0u64));
+        FastHash { seed }
+    }
+}
+
+impl BuildHasher for FastHash {
+    type Hasher = FastHasher;
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher { hash: self.seed }
+    }
+}
+
+pub struct FastHasher {
+    hash: u64,
+}
+
+impl FastHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FastHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes([
+                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+            ]));
+        }
+        let mut tail = [0u8; 8];
+        let rest = chunks.remainder();
+        tail[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(tail) ^ ((rest.len() as u64) << 56));
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        // Spread the high bits down: hashbrown takes its control byte from the top.
+        self.hash ^ (self.hash >> 29)
     }
 }

@@ -469,6 +469,7 @@ enum Encoding {
 }
 
 impl<'a> Counters<'a> {
+    #[inline]
     pub fn len(&self) -> usize {
         self.len as usize
     }
@@ -477,6 +478,7 @@ impl<'a> Counters<'a> {
         self.len == 0
     }
 
+    #[inline]
     pub fn iter(&self) -> CountersIter<'a> {
         CountersIter {
             bytes: self.bytes,
@@ -492,6 +494,7 @@ impl<'a> Counters<'a> {
 
     /// `dst[i] += self[i]`, saturating at `u32::MAX` (count and atomic modes). Returns whether
     /// any sum saturated. Values beyond `dst.len()` are ignored.
+    #[inline]
     pub fn add_to(&self, dst: &mut [u32]) -> bool {
         let mut saturated = false;
         let mut add = |d: &mut u32, v: u32| {
@@ -520,6 +523,7 @@ impl<'a> Counters<'a> {
     }
 
     /// `dst[i] = 1` where `self[i] != 0` (set mode). Values beyond `dst.len()` are ignored.
+    #[inline]
     pub fn set_into(&self, dst: &mut [u32]) {
         match self.encoding {
             Encoding::Byte => {
@@ -633,7 +637,7 @@ impl<'a> FuncCountersIter<'a> {
         let pkg_idx = uleb_fast(rest, &mut pos)?;
         let func_idx = uleb_fast(rest, &mut pos)?;
         let values = rest.get(pos..pos.checked_add(n)?)?;
-        if values.iter().fold(0u8, |a, &b| a | b) >= 0x80 {
+        if !values.is_ascii() {
             return None;
         }
         let offset = self.cur.offset();
@@ -650,6 +654,7 @@ impl<'a> FuncCountersIter<'a> {
         })
     }
 
+    #[inline]
     fn record(&mut self) -> Result<FuncCounters<'a>, FormatError> {
         if let Some(r) = self.fast_record() {
             return Ok(r);
@@ -665,7 +670,7 @@ impl<'a> FuncCountersIter<'a> {
                 let n = n as usize;
                 // Counters are mostly below 128, one byte each: check n bytes at once (an OR
                 // the compiler vectorizes) before falling back to decoding value by value.
-                if n <= rest.len() && rest[..n].iter().fold(0u8, |a, &b| a | b) < 0x80 {
+                if n <= rest.len() && rest[..n].is_ascii() {
                     self.cur.bytes(n as u64, "counter values")?;
                     Encoding::Byte
                 } else {

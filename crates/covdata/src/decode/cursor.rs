@@ -17,18 +17,22 @@ impl<'a> Cursor<'a> {
         Cursor { data, pos: 0, base }
     }
 
+    #[inline]
     pub(crate) fn offset(&self) -> u64 {
         self.base + self.pos as u64
     }
 
+    #[inline]
     pub(crate) fn pos(&self) -> usize {
         self.pos
     }
 
+    #[inline]
     pub(crate) fn remaining(&self) -> usize {
         self.data.len() - self.pos
     }
 
+    #[inline]
     pub(crate) fn rest(&self) -> &'a [u8] {
         &self.data[self.pos..]
     }
@@ -69,6 +73,7 @@ impl<'a> Cursor<'a> {
         self.pos = (self.pos + n).min(self.data.len());
     }
 
+    #[inline]
     pub(crate) fn bytes(&mut self, n: u64, field: &'static str) -> Result<&'a [u8], FormatError> {
         if n > self.remaining() as u64 {
             return Err(self.truncated(field, n));
@@ -79,6 +84,7 @@ impl<'a> Cursor<'a> {
         Ok(b)
     }
 
+    #[inline]
     pub(crate) fn array<const N: usize>(
         &mut self,
         field: &'static str,
@@ -89,14 +95,17 @@ impl<'a> Cursor<'a> {
         Ok(out)
     }
 
+    #[inline]
     pub(crate) fn u8(&mut self, field: &'static str) -> Result<u8, FormatError> {
         Ok(self.array::<1>(field)?[0])
     }
 
+    #[inline]
     pub(crate) fn u32_le(&mut self, field: &'static str) -> Result<u32, FormatError> {
         Ok(u32::from_le_bytes(self.array(field)?))
     }
 
+    #[inline]
     pub(crate) fn u64_le(&mut self, field: &'static str) -> Result<u64, FormatError> {
         Ok(u64::from_le_bytes(self.array(field)?))
     }
