@@ -9,11 +9,10 @@
 
 mod error;
 pub mod ops;
-mod pattern;
 mod read;
 
 pub use error::{Error, Warning};
-pub use pattern::{selected, PackageFilter};
+pub use profile::pattern::{selected, PackageFilter};
 pub use read::{read_profile, visit, ModePolicy, PodVisitor, ProfileBuilder, ReadOptions};
 
 pub use covdata;

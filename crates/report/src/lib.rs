@@ -14,12 +14,10 @@ pub mod lcov;
 pub mod markdown;
 pub mod model;
 pub mod percent;
-pub mod pkgmatch;
 pub mod sources;
 
 pub use attribution::{Attribution, Run, RunKind};
 pub use model::{Coverage, Totals};
-pub use pkgmatch::PackageFilter;
 pub use sources::{Module, Sources};
 
 /// The report formats.

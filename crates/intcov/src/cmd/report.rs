@@ -11,7 +11,8 @@ use covmerge::{ModePolicy, PodVisitor, ProfileBuilder, ReadOptions};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use profile::text::{self, MixedModes};
 use profile::Profile;
-use report::{Attribution, Coverage, Format, PackageFilter, Run, RunKind, Sources};
+use profile::pattern::PackageFilter;
+use report::{Attribution, Coverage, Format, Run, RunKind, Sources};
 
 #[derive(Args, Debug)]
 #[command(after_help = "\
@@ -96,11 +97,9 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
         .map(|(n, p)| (n.as_str(), p))
         .collect();
     let merged = text::merge(named, a.mixed_modes)?.context("no coverage data in the inputs")?;
-    let filter = PackageFilter::new(a.pkg.as_deref());
-    let merged = if filter.is_all() {
-        merged
-    } else {
-        report::pkgmatch::filter_profile(&merged, &filter)
+    let merged = match a.pkg.as_deref().and_then(PackageFilter::new) {
+        Some(filter) => merged.filtered(&filter),
+        None => merged,
     };
     let sources = match &a.source_root {
         Some(dir) => Sources::discover(dir)?,
