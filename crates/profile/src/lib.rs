@@ -10,6 +10,7 @@
 //! splits its enclosing function in `func` output).
 
 pub mod gofmt;
+pub mod pattern;
 pub mod text;
 
 use std::borrow::Borrow;
@@ -290,6 +291,15 @@ impl Profile {
         };
         let slot = pkg.counters.entry((idx, unit)).or_insert(0);
         *slot = mode.combine(*slot, count);
+    }
+
+    /// A copy holding only the packages `filter` selects (`-pkg`).
+    pub fn filtered(&self, filter: &pattern::PackageFilter) -> Profile {
+        let mut out = Profile::new(self.mode);
+        for (path, pkg) in self.packages.iter().filter(|(p, _)| filter.matches(p)) {
+            out.packages.insert(path.clone(), pkg.clone());
+        }
+        out
     }
 }
 
