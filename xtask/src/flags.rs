@@ -68,9 +68,9 @@ impl std::str::FromStr for Shard {
 
 #[derive(Args, Debug)]
 pub struct GenOverlayArgs {
-    /// Output directory
-    #[arg(long, value_name = "DIR", default_value = "target/overlay")]
-    pub out: Utf8PathBuf,
+    /// Output directory [default: target/overlay in the workspace]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<Utf8PathBuf>,
     /// Default GO_INTEGRATION_COVERDIR baked into the overlay
     #[arg(long, value_name = "DIR")]
     pub coverdir: Option<Utf8PathBuf>,

@@ -7,7 +7,10 @@ use crate::flags::GenOverlayArgs;
 
 pub fn run(args: GenOverlayArgs) -> Result<()> {
     let go = args.go.as_deref().unwrap_or(Utf8Path::new("go"));
-    let generated = generate(go, &args.out, args.coverdir.as_deref(), args.variant)?;
+    let out = args
+        .out
+        .unwrap_or_else(|| crate::project_root().join("target/overlay"));
+    let generated = generate(go, &out, args.coverdir.as_deref(), args.variant)?;
     eprintln!(
         "xtask: {} overlay for {} ({} files replaced or added)",
         args.variant,
