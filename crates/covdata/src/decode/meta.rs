@@ -139,8 +139,24 @@ impl<'a> MetaFile<'a> {
             lengths,
             strtab,
         };
+        // Writers lay the blobs out back to back, in table order. Requiring that keeps every
+        // byte in at most one package, so what is decoded from the file (and the per-function
+        // tables callers size by it) stays proportional to the file's size: overlapping blobs
+        // would let a small file declare billions of functions.
+        let mut end = cur.offset();
         for i in 0..file.num_packages() {
-            file.package_range(i)?;
+            let (off, len) = file.package_range(i)?;
+            if off < end {
+                return Err(FormatError::new(
+                    META_FILE_HEADER_SIZE as u64 + 8 * u64::from(i),
+                    "package offset",
+                    Problem::Inconsistent(format!(
+                        "package {i} starts at {off}, inside the preamble or the previous \
+                         package (which ends at {end})"
+                    )),
+                ));
+            }
+            end = off + len;
         }
         Ok(file)
     }
@@ -396,6 +412,26 @@ impl<'a> PackageMeta<'a> {
                 },
             ));
         }
+        // A description ends where the next one starts (writers emit them back to back), so
+        // no byte is decoded for two functions and the units read stay bounded by the blob.
+        let end = if idx + 1 < self.header.num_funcs {
+            let next_at = table_pos + 4;
+            let next = cur.u32_le("function offset")?;
+            if next <= foff {
+                return Err(FormatError::new(
+                    self.base + next_at,
+                    "function offset",
+                    Problem::Inconsistent(format!(
+                        "function {} starts at {next}, not after function {idx} (at {foff})",
+                        idx + 1
+                    )),
+                ));
+            }
+            u64::from(next).min(self.blob.len() as u64) as usize
+        } else {
+            self.blob.len()
+        };
+        let mut cur = Cursor::new(&self.blob[..end], self.base);
         cur.seek(foff.into(), "function offset")?;
         let count_at = cur.offset();
         let num_units = cur.uleb32("unit count")?;
