@@ -74,13 +74,22 @@ pub fn visit<P: AsRef<Utf8Path>>(
     visitor: &mut dyn PodVisitor,
     warn: &mut dyn FnMut(Warning),
 ) -> Result<(), Error> {
+    walk(dirs, opts, Sink::Visitor(visitor), warn).map(|_| ())
+}
+
+fn walk<'a, P: AsRef<Utf8Path>>(
+    dirs: &[P],
+    opts: &'a ReadOptions,
+    sink: Sink<'a>,
+    warn: &'a mut dyn FnMut(Warning),
+) -> Result<Sink<'a>, Error> {
     let pods = collect_pods(dirs)?;
     if pods.is_empty() {
         warn(Warning::NoData);
     }
     let mut walker = Walker {
         opts,
-        visitor,
+        sink,
         warn,
         mode: None,
         seen_packages: HashSet::new(),
@@ -112,7 +121,7 @@ pub fn visit<P: AsRef<Utf8Path>>(
             }
         }
     }
-    Ok(())
+    Ok(walker.sink)
 }
 
 /// Read `dirs` into one profile, merged as `go tool covdata textfmt` merges it. `None` when
@@ -122,9 +131,10 @@ pub fn read_profile<P: AsRef<Utf8Path>>(
     opts: &ReadOptions,
     warn: &mut dyn FnMut(Warning),
 ) -> Result<Option<Profile>, Error> {
-    let mut builder = ProfileBuilder::default();
-    visit(dirs, opts, &mut builder, warn)?;
-    Ok(builder.into_profile())
+    match walk(dirs, opts, Sink::Profile(None), warn)? {
+        Sink::Profile(p) => Ok(p),
+        Sink::Visitor(_) => unreachable!("walk returns the sink it was given"),
+    }
 }
 
 /// The visitor behind [`read_profile`]: Go's `cformat.Formatter` fed as `go tool covdata` feeds
@@ -207,9 +217,16 @@ impl PodVisitor for ProfileBuilder {
     }
 }
 
+/// Where the walk's results go.
+enum Sink<'a> {
+    Visitor(&'a mut dyn PodVisitor),
+    /// Straight into a profile, each pod's packages built in parallel.
+    Profile(Option<Profile>),
+}
+
 struct Walker<'a> {
     opts: &'a ReadOptions,
-    visitor: &'a mut dyn PodVisitor,
+    sink: Sink<'a>,
     warn: &'a mut dyn FnMut(Warning),
     /// Mode and granularity in force, and the meta-data file that set them.
     mode: Option<(CounterMode, CounterGranularity, Utf8PathBuf)>,
@@ -259,7 +276,12 @@ impl Walker<'_> {
         let bytes = FileBytes::open(meta_path)?;
         let meta = MetaFile::parse(&bytes).map_err(|e| e.in_file(meta_path))?;
         let merge_mode = self.check_mode(meta_path, &meta)?;
-        self.visitor.begin_pod(pod, &meta);
+        match &mut self.sink {
+            Sink::Visitor(v) => v.begin_pod(pod, &meta),
+            Sink::Profile(p) => {
+                p.get_or_insert_with(|| Profile::new(profile_mode(meta.counter_mode())));
+            }
+        }
 
         let packages: Vec<PackageMeta<'_>> = meta
             .packages()
@@ -270,16 +292,24 @@ impl Walker<'_> {
                 .extend(packages.iter().map(|p| p.path().to_owned()));
         }
         let num_funcs: Vec<u32> = packages.iter().map(PackageMeta::num_funcs).collect();
-        let table = if self.visitor.wants_counter_files() || pod.counter_files.len() < 2 {
+        let sequential = match &self.sink {
+            Sink::Visitor(v) => v.wants_counter_files(),
+            Sink::Profile(_) => false,
+        };
+        let table = if sequential || pod.counter_files.len() < 2 {
             let mut table = CounterTable::new(&num_funcs);
             for (origin, cf) in pod.counter_files.iter().enumerate() {
-                let visitor = &mut *self.visitor;
+                let sink = &mut self.sink;
                 merge_counter_file(
                     cf,
                     origin as u32,
                     merge_mode,
                     &mut table,
-                    &mut |path, file, first| visitor.counter_file(path, file, first),
+                    &mut |path, file, first| {
+                        if let Sink::Visitor(v) = sink {
+                            v.counter_file(path, file, first);
+                        }
+                    },
                     &mut *self.warn,
                 )?;
             }
@@ -288,33 +318,45 @@ impl Walker<'_> {
             self.merge_in_parallel(&pod.counter_files, &num_funcs, merge_mode)?
         };
 
-        let mut func = FuncDesc::default();
-        for (pkg_idx, pkg) in packages.iter().enumerate() {
-            if !selected(self.opts.packages.as_ref(), pkg.path()) {
-                continue;
-            }
-            self.visitor.begin_package(pkg);
-            for func_idx in 0..pkg.num_funcs() {
-                pkg.read_func(func_idx, &mut func)
-                    .map_err(|e| e.in_file(meta_path))?;
-                let counters = table.get(pkg_idx as u32, func_idx);
-                if let Some((values, origin)) = counters {
-                    if values.len() < func.units.len() {
-                        return Err(Error::TooFewCounters {
-                            meta_file: meta_path.clone(),
-                            counter_file: pod.counter_files[origin].path.clone(),
-                            package: pkg.path().to_owned(),
-                            function: func.name.to_owned(),
-                            units: func.units.len(),
-                            counters: values.len(),
-                        });
+        let selected: Vec<(u32, &PackageMeta<'_>)> = packages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| selected(self.opts.packages.as_ref(), p.path()))
+            .map(|(i, p)| (i as u32, p))
+            .collect();
+        let ctx = PodContext {
+            meta_path,
+            pod,
+            table: &table,
+        };
+        match &mut self.sink {
+            Sink::Visitor(visitor) => {
+                let mut func = FuncDesc::default();
+                for &(pkg_idx, pkg) in &selected {
+                    visitor.begin_package(pkg);
+                    for func_idx in 0..pkg.num_funcs() {
+                        let counters = ctx.func(pkg_idx, pkg, func_idx, &mut func)?;
+                        visitor.func(pkg, func_idx, &func, counters);
                     }
                 }
-                self.visitor
-                    .func(pkg, func_idx, &func, counters.map(|(v, _)| v));
+                visitor.end_pod(pod);
+            }
+            Sink::Profile(profile) => {
+                let Some(profile) = profile else {
+                    return Ok(());
+                };
+                let mode = profile.mode();
+                // Packages are independent: build each pod's packages in parallel, then fold
+                // them into the profile in order.
+                let built: Vec<Result<PackageCoverage, Error>> = selected
+                    .par_iter()
+                    .map(|&(pkg_idx, pkg)| ctx.package_coverage(mode, pkg_idx, pkg))
+                    .collect();
+                for (&(_, pkg), coverage) in selected.iter().zip(built) {
+                    profile.absorb_package(pkg.path().to_owned(), coverage?);
+                }
             }
         }
-        self.visitor.end_pod(pod);
         Ok(())
     }
 
@@ -375,6 +417,80 @@ impl Walker<'_> {
     }
 }
 
+/// What reading a pod's functions needs: the meta-data file's name, the pod, its counters.
+struct PodContext<'p> {
+    meta_path: &'p Utf8Path,
+    pod: &'p Pod,
+    table: &'p CounterTable,
+}
+
+impl PodContext<'_> {
+    /// Decode function `func_idx` of a package into `func` and find its merged counters,
+    /// checking there are enough of them.
+    fn func<'m>(
+        &self,
+        pkg_idx: u32,
+        pkg: &PackageMeta<'m>,
+        func_idx: u32,
+        func: &mut FuncDesc<'m>,
+    ) -> Result<Option<&[u32]>, Error> {
+        pkg.read_func(func_idx, func)
+            .map_err(|e| e.in_file(self.meta_path))?;
+        let counters = self.table.get(pkg_idx, func_idx);
+        if let Some((values, origin)) = counters {
+            if values.len() < func.units.len() {
+                return Err(Error::TooFewCounters {
+                    meta_file: self.meta_path.to_owned(),
+                    counter_file: self.pod.counter_files[origin].path.clone(),
+                    package: pkg.path().to_owned(),
+                    function: func.name.to_owned(),
+                    units: func.units.len(),
+                    counters: values.len(),
+                });
+            }
+        }
+        Ok(counters.map(|(v, _)| v))
+    }
+
+    /// One package of the pod as the formatter would accumulate it on its own.
+    fn package_coverage(
+        &self,
+        mode: profile::CounterMode,
+        pkg_idx: u32,
+        pkg: &PackageMeta<'_>,
+    ) -> Result<PackageCoverage, Error> {
+        // Decode first, so that the package's maps are sized once.
+        let mut funcs = Vec::with_capacity(pkg.num_funcs() as usize);
+        let mut units = Vec::new();
+        let mut func = FuncDesc::default();
+        for func_idx in 0..pkg.num_funcs() {
+            let counters = self.func(pkg_idx, pkg, func_idx, &mut func)?;
+            let start = units.len();
+            units.extend(func.units.iter().enumerate().map(|(i, u)| {
+                let unit = Unit {
+                    start_line: u.start_line,
+                    start_col: u.start_col,
+                    end_line: u.end_line,
+                    end_col: u.end_col,
+                    num_stmts: u.num_stmts,
+                };
+                (unit, counters.map_or(0, |c| c[i]))
+            }));
+            funcs.push((func.name, func.file, func.literal, start..units.len()));
+        }
+        let mut coverage = PackageCoverage::with_capacity(funcs.len(), units.len());
+        for (name, file, literal, range) in funcs {
+            let function = FunctionRef {
+                file,
+                name,
+                literal,
+            };
+            coverage.add_function_units(mode, function, units[range].iter().copied());
+        }
+        Ok(coverage)
+    }
+}
+
 /// Read one counter file and merge its records into `table`. `opened` sees the file once its
 /// header and first segment are decoded.
 fn merge_counter_file(
@@ -395,31 +511,18 @@ fn merge_counter_file(
     // that has more holds more runs, so all of them count here.
     for segment in file.segments() {
         let segment = segment.map_err(|e| e.in_file(path))?;
-        for record in segment.funcs() {
-            let record = record.map_err(|e| e.in_file(path))?;
-            match table.merge(&record, mode, origin) {
-                Merge::Done { overflowed } => overflow |= overflowed,
-                Merge::Stray { num_funcs } => warn(Warning::StrayRecord {
-                    file: path.clone(),
-                    offset: record.offset,
-                    pkg_idx: record.pkg_idx,
-                    func_idx: record.func_idx,
-                    num_funcs,
-                    num_counters: record.counters.len(),
-                }),
-                Merge::Ignored => {}
-                Merge::CountClash { expected } => {
-                    return Err(Error::CounterCountClash {
-                        file: path.clone(),
-                        offset: record.offset,
-                        pkg_idx: record.pkg_idx,
-                        func_idx: record.func_idx,
-                        found: record.counters.len(),
-                        expected,
-                    })
+        segment
+            .try_for_each_func(|record| match table.merge(&record, mode, origin) {
+                Merge::Done { overflowed } => {
+                    overflow |= overflowed;
+                    Ok(())
                 }
-            }
-        }
+                rare => unusual_record(rare, &record, path, warn),
+            })
+            .map_err(|e| match e {
+                RecordError::Format(e) => Error::from(e.in_file(path)),
+                RecordError::Merge(e) => *e,
+            })?;
     }
     if overflow {
         warn(Warning::Overflow { file: path.clone() });
@@ -427,15 +530,66 @@ fn merge_counter_file(
     Ok(())
 }
 
+/// A record that names no function of the meta-data (a warning) or disagrees with an earlier
+/// one (an error). Kept out of line so that the per-record loop stays small.
+#[cold]
+#[inline(never)]
+fn unusual_record(
+    outcome: Merge,
+    record: &FuncCounters<'_>,
+    path: &Utf8Path,
+    warn: &mut dyn FnMut(Warning),
+) -> Result<(), RecordError> {
+    match outcome {
+        Merge::Done { .. } | Merge::Ignored => Ok(()),
+        Merge::Stray { num_funcs } => {
+            warn(Warning::StrayRecord {
+                file: path.to_owned(),
+                offset: record.offset,
+                pkg_idx: record.pkg_idx,
+                func_idx: record.func_idx,
+                num_funcs,
+                num_counters: record.counters.len(),
+            });
+            Ok(())
+        }
+        Merge::CountClash { expected } => {
+            Err(RecordError::Merge(Box::new(Error::CounterCountClash {
+                file: path.to_owned(),
+                offset: record.offset,
+                pkg_idx: record.pkg_idx,
+                func_idx: record.func_idx,
+                found: record.counters.len(),
+                expected,
+            })))
+        }
+    }
+}
+
+/// A record that could not be decoded, or merged (boxed: the per-record `Result` stays small).
+enum RecordError {
+    Format(Box<covdata::FormatError>),
+    Merge(Box<Error>),
+}
+
+impl From<covdata::FormatError> for RecordError {
+    fn from(e: covdata::FormatError) -> Self {
+        RecordError::Format(Box::new(e))
+    }
+}
+
 const NONE: u32 = u32::MAX;
 
+/// Where one function's merged counters live in `values` (`start == NONE`: not seen yet).
 #[derive(Clone, Copy)]
-struct Slot {
-    /// Start in `values`, or `NONE`.
+struct Span {
     start: u32,
     len: u32,
-    /// Index of the first counter file that had this function, and the record's offset in
-    /// it (for error messages).
+}
+
+/// The first record seen for a function: its file's index and offset (for error messages).
+#[derive(Clone, Copy, Default)]
+struct First {
     origin: u32,
     offset: u64,
 }
@@ -443,9 +597,10 @@ struct Slot {
 /// The merged counters of one pod: one slot per (package, function) of its meta-data, the
 /// values of all executed functions in one vector.
 struct CounterTable {
-    pkg_base: Vec<u32>,
-    num_funcs: Vec<u32>,
-    slots: Vec<Slot>,
+    /// Per package: index of its first slot, number of functions.
+    packages: Vec<(u32, u32)>,
+    spans: Vec<Span>,
+    firsts: Vec<First>,
     values: Vec<u32>,
 }
 
@@ -466,71 +621,66 @@ enum Merge {
 
 impl CounterTable {
     fn new(num_funcs: &[u32]) -> Self {
-        let num_funcs = num_funcs.to_vec();
-        let mut pkg_base = Vec::with_capacity(num_funcs.len());
+        let mut packages = Vec::with_capacity(num_funcs.len());
         let mut total = 0u32;
-        for &n in &num_funcs {
-            pkg_base.push(total);
+        for &n in num_funcs {
+            packages.push((total, n));
             // Bounded by the meta-data file's size, far below u32::MAX slots.
             total = total.saturating_add(n);
         }
         CounterTable {
-            pkg_base,
-            num_funcs,
-            slots: vec![
-                Slot {
+            packages,
+            spans: vec![
+                Span {
                     start: NONE,
-                    len: 0,
-                    origin: 0,
-                    offset: 0,
+                    len: 0
                 };
                 total as usize
             ],
+            firsts: vec![First::default(); total as usize],
             values: Vec::new(),
         }
     }
 
+    #[inline]
     fn merge(&mut self, rec: &FuncCounters<'_>, mode: CounterMode, origin: u32) -> Merge {
-        let p = rec.pkg_idx as usize;
-        let Some(&nf) = self.num_funcs.get(p) else {
+        let Some(&(base, nf)) = self.packages.get(rec.pkg_idx as usize) else {
             return Merge::Stray { num_funcs: None };
         };
-        if rec.func_idx > nf {
-            return Merge::Stray {
-                num_funcs: Some(nf),
-            };
-        }
-        if rec.func_idx == nf {
-            return Merge::Ignored;
-        }
-        let slot = &mut self.slots[(self.pkg_base[p] + rec.func_idx) as usize];
-        let n = rec.counters.len();
-        let set = mode == CounterMode::Set;
-        if slot.start == NONE {
-            slot.start = self.values.len() as u32;
-            slot.len = n as u32;
-            slot.origin = origin;
-            slot.offset = rec.offset;
-            // Merging into zeros, as Go does for a function's first record: set mode keeps
-            // only 0 or 1.
-            self.values.resize(self.values.len() + n, 0);
-            let dst = &mut self.values[slot.start as usize..];
-            let overflowed = if set {
-                rec.counters.set_into(dst);
-                false
+        if rec.func_idx >= nf {
+            return if rec.func_idx == nf {
+                Merge::Ignored
             } else {
-                rec.counters.add_to(dst)
+                Merge::Stray {
+                    num_funcs: Some(nf),
+                }
             };
-            return Merge::Done { overflowed };
         }
-        if slot.len as usize != n {
+        let slot = (base + rec.func_idx) as usize;
+        let Some(span) = self.spans.get_mut(slot) else {
+            return Merge::Ignored;
+        };
+        let n = rec.counters.len();
+        if span.start == NONE {
+            // The function's first record merges into zeros, as in Go: set mode keeps only
+            // 0 or 1.
+            *span = Span {
+                start: self.values.len() as u32,
+                len: n as u32,
+            };
+            self.firsts[slot] = First {
+                origin,
+                offset: rec.offset,
+            };
+            self.values.resize(self.values.len() + n, 0);
+        } else if span.len as usize != n {
             return Merge::CountClash {
-                expected: slot.len as usize,
+                expected: span.len as usize,
             };
         }
-        let start = slot.start as usize;
+        let start = span.start as usize;
         let dst = &mut self.values[start..start + n];
-        let overflowed = if set {
+        let overflowed = if mode == CounterMode::Set {
             rec.counters.set_into(dst);
             false
         } else {
@@ -548,27 +698,29 @@ impl CounterTable {
         files: &[PodCounterFile],
     ) -> Result<Option<u32>, Error> {
         let mut saturated = None;
-        for (i, theirs) in other.slots.iter().enumerate() {
+        for (i, theirs) in other.spans.iter().enumerate() {
             if theirs.start == NONE {
                 continue;
             }
             let src = &other.values[theirs.start as usize..][..theirs.len as usize];
-            let ours = &mut self.slots[i];
+            let ours = &mut self.spans[i];
             if ours.start == NONE {
-                *ours = Slot {
+                *ours = Span {
                     start: self.values.len() as u32,
-                    ..*theirs
+                    len: theirs.len,
                 };
+                self.firsts[i] = other.firsts[i];
                 self.values.extend_from_slice(src);
                 continue;
             }
             if ours.len != theirs.len {
-                let pkg_idx = self.pkg_base.partition_point(|&b| b as usize <= i) - 1;
+                let pkg_idx = self.packages.partition_point(|&(b, _)| b as usize <= i) - 1;
+                let first = other.firsts[i];
                 return Err(Error::CounterCountClash {
-                    file: files[theirs.origin as usize].path.clone(),
-                    offset: theirs.offset,
+                    file: files[first.origin as usize].path.clone(),
+                    offset: first.offset,
                     pkg_idx: pkg_idx as u32,
-                    func_idx: i as u32 - self.pkg_base[pkg_idx],
+                    func_idx: i as u32 - self.packages[pkg_idx].0,
                     found: theirs.len as usize,
                     expected: ours.len as usize,
                 });
@@ -586,7 +738,7 @@ impl CounterTable {
                     over_any |= over;
                 }
                 if over_any && saturated.is_none() {
-                    saturated = Some(theirs.origin);
+                    saturated = Some(other.firsts[i].origin);
                 }
             }
         }
@@ -595,15 +747,19 @@ impl CounterTable {
 
     /// The merged counters of a function and the index of the first file that had it.
     fn get(&self, pkg_idx: u32, func_idx: u32) -> Option<(&[u32], usize)> {
-        let base = *self.pkg_base.get(pkg_idx as usize)?;
-        let slot = self.slots.get((base + func_idx) as usize)?;
-        if slot.start == NONE {
+        let &(base, nf) = self.packages.get(pkg_idx as usize)?;
+        if func_idx >= nf {
             return None;
         }
-        let start = slot.start as usize;
+        let slot = (base + func_idx) as usize;
+        let span = self.spans.get(slot)?;
+        if span.start == NONE {
+            return None;
+        }
+        let start = span.start as usize;
         Some((
-            &self.values[start..start + slot.len as usize],
-            slot.origin as usize,
+            &self.values[start..start + span.len as usize],
+            self.firsts[slot].origin as usize,
         ))
     }
 }

@@ -125,6 +125,7 @@ pub fn emit_percent_with(
 pub fn emit_funcs(profile: &Profile, w: &mut dyn Write) -> io::Result<()> {
     let mut tw = TabWriter::new(io::BufWriter::new(w), 1, 8, 1, b'\t');
     let (mut all_stmts, mut cov_stmts) = (0u64, 0u64);
+    let mut line: Vec<u8> = Vec::with_capacity(256);
     for pkg in profile.packages().values() {
         if pkg.is_empty() {
             continue;
@@ -139,14 +140,17 @@ pub fn emit_funcs(profile: &Profile, w: &mut dyn Write) -> io::Result<()> {
          -> io::Result<()> {
             let f = &functions[current.0];
             if !f.literal {
+                // One write per line: the tab writer scans what it is given byte by byte.
+                line.clear();
                 writeln!(
-                    tw,
+                    line,
                     "{}:{}:\t{}\t{:.1}%",
                     f.file,
                     current.1,
                     f.name,
                     percent(covered, total.max(1))
                 )?;
+                tw.write_all(&line)?;
             }
             all_stmts += total;
             cov_stmts += covered;

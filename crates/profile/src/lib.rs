@@ -191,6 +191,42 @@ impl PackageCoverage {
         self.counters.is_empty()
     }
 
+    /// An empty package with room for `functions` functions and `units` units.
+    pub fn with_capacity(functions: usize, units: usize) -> Self {
+        let mut p = PackageCoverage::default();
+        p.functions.reserve(functions);
+        p.function_index.reserve(functions);
+        p.counters.reserve(units);
+        p
+    }
+
+    /// Add everything `other` holds, combining counts by `mode` (the mode of the profile this
+    /// package belongs to): the same as adding `other`'s functions and units one by one.
+    pub fn absorb(&mut self, mode: CounterMode, other: PackageCoverage) {
+        if self.counters.is_empty() && self.functions.is_empty() {
+            *self = other;
+            return;
+        }
+        let map: Vec<u32> = other
+            .functions
+            .into_iter()
+            .map(|f| match self.function_index.get(&f) {
+                Some(&i) => i,
+                None => {
+                    let i = self.functions.len() as u32;
+                    self.function_index.insert(f.clone(), i);
+                    self.functions.push(f);
+                    i
+                }
+            })
+            .collect();
+        self.counters.reserve(other.counters.len());
+        for ((f, unit), count) in other.counters {
+            let slot = self.counters.entry((map[f as usize], unit)).or_insert(0);
+            *slot = mode.combine(*slot, count);
+        }
+    }
+
     /// Record every `(unit, count)` of one function, combining counts by `mode` (which must be
     /// the mode of the profile this package belongs to).
     pub fn add_function_units(
@@ -270,6 +306,17 @@ impl Profile {
 
     pub fn put_package(&mut self, import_path: String, package: PackageCoverage) {
         self.packages.insert(import_path, package);
+    }
+
+    /// Merge a package's coverage built elsewhere (e.g. on another thread) into this profile.
+    pub fn absorb_package(&mut self, import_path: String, package: PackageCoverage) {
+        let mode = self.mode;
+        match self.packages.get_mut(&import_path) {
+            Some(existing) => existing.absorb(mode, package),
+            None => {
+                self.packages.insert(import_path, package);
+            }
+        }
     }
 
     /// Record `count` for `unit` of `function` in package `import_path`, combining with what is
