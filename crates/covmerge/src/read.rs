@@ -511,18 +511,20 @@ fn merge_counter_file(
     // that has more holds more runs, so all of them count here.
     for segment in file.segments() {
         let segment = segment.map_err(|e| e.in_file(path))?;
-        segment
-            .try_for_each_func(|record| match table.merge(&record, mode, origin) {
-                Merge::Done { overflowed } => {
-                    overflow |= overflowed;
-                    Ok(())
-                }
-                rare => unusual_record(rare, &record, path, warn),
-            })
-            .map_err(|e| match e {
-                RecordError::Format(e) => Error::from(e.in_file(path)),
-                RecordError::Merge(e) => *e,
-            })?;
+        let mut records = segment.funcs();
+        loop {
+            let record = match records.next_fast() {
+                Some(r) => r,
+                None => match records.next() {
+                    Some(r) => r.map_err(|e| e.in_file(path))?,
+                    None => break,
+                },
+            };
+            match table.merge(&record, mode, origin) {
+                Merge::Done { overflowed } => overflow |= overflowed,
+                rare => unusual_record(rare, &record, path, warn)?,
+            }
+        }
     }
     if overflow {
         warn(Warning::Overflow { file: path.clone() });
@@ -539,7 +541,7 @@ fn unusual_record(
     record: &FuncCounters<'_>,
     path: &Utf8Path,
     warn: &mut dyn FnMut(Warning),
-) -> Result<(), RecordError> {
+) -> Result<(), Error> {
     match outcome {
         Merge::Done { .. } | Merge::Ignored => Ok(()),
         Merge::Stray { num_funcs } => {
@@ -553,28 +555,14 @@ fn unusual_record(
             });
             Ok(())
         }
-        Merge::CountClash { expected } => {
-            Err(RecordError::Merge(Box::new(Error::CounterCountClash {
-                file: path.to_owned(),
-                offset: record.offset,
-                pkg_idx: record.pkg_idx,
-                func_idx: record.func_idx,
-                found: record.counters.len(),
-                expected,
-            })))
-        }
-    }
-}
-
-/// A record that could not be decoded, or merged (boxed: the per-record `Result` stays small).
-enum RecordError {
-    Format(Box<covdata::FormatError>),
-    Merge(Box<Error>),
-}
-
-impl From<covdata::FormatError> for RecordError {
-    fn from(e: covdata::FormatError) -> Self {
-        RecordError::Format(Box::new(e))
+        Merge::CountClash { expected } => Err(Error::CounterCountClash {
+            file: path.to_owned(),
+            offset: record.offset,
+            pkg_idx: record.pkg_idx,
+            func_idx: record.func_idx,
+            found: record.counters.len(),
+            expected,
+        }),
     }
 }
 

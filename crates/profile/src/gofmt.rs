@@ -7,36 +7,44 @@
 
 use std::io::{self, Write};
 
-use crate::Profile;
+use rayon::prelude::*;
+
+use crate::{PackageCoverage, Profile};
 
 /// `mode: <mode>` then one `file:l.c,l.c stmts count` line per unit, packages by import path and
 /// units by position (`EmitTextual`).
 pub fn emit_textual(profile: &Profile, w: &mut dyn Write) -> io::Result<()> {
     let mut out = io::BufWriter::with_capacity(1 << 16, w);
     writeln!(out, "mode: {}", profile.mode())?;
-    let mut line = Vec::with_capacity(256);
-    for pkg in profile.packages().values() {
-        let functions = pkg.functions();
-        for (f, u, count) in pkg.sorted_units() {
-            line.clear();
-            line.extend_from_slice(functions[f as usize].file.as_bytes());
-            line.push(b':');
-            push_u32(&mut line, u.start_line);
-            line.push(b'.');
-            push_u32(&mut line, u.start_col);
-            line.push(b',');
-            push_u32(&mut line, u.end_line);
-            line.push(b'.');
-            push_u32(&mut line, u.end_col);
-            line.push(b' ');
-            push_u32(&mut line, u.num_stmts);
-            line.push(b' ');
-            push_u32(&mut line, count);
-            line.push(b'\n');
-            out.write_all(&line)?;
-        }
+    // Packages are sorted and formatted in parallel, then written in order.
+    let packages: Vec<&PackageCoverage> = profile.packages().values().collect();
+    let chunks: Vec<Vec<u8>> = packages.par_iter().map(|pkg| textual_lines(pkg)).collect();
+    for chunk in chunks {
+        out.write_all(&chunk)?;
     }
     out.flush()
+}
+
+fn textual_lines(pkg: &PackageCoverage) -> Vec<u8> {
+    let functions = pkg.functions();
+    let mut out = Vec::new();
+    for (f, u, count) in pkg.sorted_units() {
+        out.extend_from_slice(functions[f as usize].file.as_bytes());
+        out.push(b':');
+        push_u32(&mut out, u.start_line);
+        out.push(b'.');
+        push_u32(&mut out, u.start_col);
+        out.push(b',');
+        push_u32(&mut out, u.end_line);
+        out.push(b'.');
+        push_u32(&mut out, u.end_col);
+        out.push(b' ');
+        push_u32(&mut out, u.num_stmts);
+        out.push(b' ');
+        push_u32(&mut out, count);
+        out.push(b'\n');
+    }
+    out
 }
 
 /// Decimal digits of `v`, without going through `fmt`.
@@ -123,58 +131,16 @@ pub fn emit_percent_with(
 /// line covers the sorted units from its first one until a unit of a differently named
 /// function, so a closure splits its enclosing function.
 pub fn emit_funcs(profile: &Profile, w: &mut dyn Write) -> io::Result<()> {
+    // Each package's lines and statement totals are worked out in parallel; the tab writer
+    // then aligns them all together, as one block.
+    let packages: Vec<&PackageCoverage> = profile.packages().values().collect();
+    let parts: Vec<(Vec<u8>, u64, u64)> = packages.par_iter().map(|pkg| func_lines(pkg)).collect();
     let mut tw = TabWriter::new(io::BufWriter::new(w), 1, 8, 1, b'\t');
     let (mut all_stmts, mut cov_stmts) = (0u64, 0u64);
-    let mut line: Vec<u8> = Vec::with_capacity(256);
-    for pkg in profile.packages().values() {
-        if pkg.is_empty() {
-            continue;
-        }
-        let functions = pkg.functions();
-        let mut current: Option<(usize, u32)> = None; // (function index, first line)
-        let (mut covered, mut total) = (0u64, 0u64);
-        let mut emit = |tw: &mut TabWriter<_>,
-                        current: (usize, u32),
-                        covered: u64,
-                        total: u64|
-         -> io::Result<()> {
-            let f = &functions[current.0];
-            if !f.literal {
-                // One write per line: the tab writer scans what it is given byte by byte.
-                line.clear();
-                writeln!(
-                    line,
-                    "{}:{}:\t{}\t{:.1}%",
-                    f.file,
-                    current.1,
-                    f.name,
-                    percent(covered, total.max(1))
-                )?;
-                tw.write_all(&line)?;
-            }
-            all_stmts += total;
-            cov_stmts += covered;
-            Ok(())
-        };
-        for (fidx, unit, count) in pkg.sorted_units() {
-            let fidx = fidx as usize;
-            match current {
-                None => current = Some((fidx, unit.start_line)),
-                Some(cur) if functions[cur.0].name != functions[fidx].name => {
-                    emit(&mut tw, cur, covered, total)?;
-                    (covered, total) = (0, 0);
-                    current = Some((fidx, unit.start_line));
-                }
-                Some(_) => {}
-            }
-            total += u64::from(unit.num_stmts);
-            if count != 0 {
-                covered += u64::from(unit.num_stmts);
-            }
-        }
-        if let Some(cur) = current {
-            emit(&mut tw, cur, covered, total)?;
-        }
+    for (text, total, covered) in parts {
+        tw.write_all(&text)?;
+        all_stmts += total;
+        cov_stmts += covered;
     }
     writeln!(
         tw,
@@ -183,6 +149,54 @@ pub fn emit_funcs(profile: &Profile, w: &mut dyn Write) -> io::Result<()> {
     )?;
     tw.flush()?;
     tw.into_inner().flush()
+}
+
+/// One package's lines of `func` output, and its (total, covered) statements.
+fn func_lines(pkg: &PackageCoverage) -> (Vec<u8>, u64, u64) {
+    let mut text = Vec::new();
+    let (mut all_stmts, mut cov_stmts) = (0u64, 0u64);
+    if pkg.is_empty() {
+        return (text, 0, 0);
+    }
+    let functions = pkg.functions();
+    let mut current: Option<(usize, u32)> = None; // (function index, first line)
+    let (mut covered, mut total) = (0u64, 0u64);
+    let mut emit = |current: (usize, u32), covered: u64, total: u64| {
+        let f = &functions[current.0];
+        if !f.literal {
+            // Writing to a Vec cannot fail.
+            let _ = writeln!(
+                text,
+                "{}:{}:\t{}\t{:.1}%",
+                f.file,
+                current.1,
+                f.name,
+                percent(covered, total.max(1))
+            );
+        }
+        all_stmts += total;
+        cov_stmts += covered;
+    };
+    for (fidx, unit, count) in pkg.sorted_units() {
+        let fidx = fidx as usize;
+        match current {
+            None => current = Some((fidx, unit.start_line)),
+            Some(cur) if functions[cur.0].name != functions[fidx].name => {
+                emit(cur, covered, total);
+                (covered, total) = (0, 0);
+                current = Some((fidx, unit.start_line));
+            }
+            Some(_) => {}
+        }
+        total += u64::from(unit.num_stmts);
+        if count != 0 {
+            covered += u64::from(unit.num_stmts);
+        }
+    }
+    if let Some(cur) = current {
+        emit(cur, covered, total);
+    }
+    (text, all_stmts, cov_stmts)
 }
 
 /// The import paths of the profile's packages, sorted, one per line (`pkglist`).
@@ -197,6 +211,17 @@ pub fn emit_pkglist(profile: &Profile, w: &mut dyn Write) -> io::Result<()> {
 /// `100.0*float64(covered)/float64(total)`, evaluated in Go's order.
 fn percent(covered: u64, total: u64) -> f64 {
     100.0 * covered as f64 / total as f64
+}
+
+/// `n` copies of `byte`, in few writes.
+fn write_repeated(out: &mut impl Write, byte: u8, mut n: usize) -> io::Result<()> {
+    let chunk = [byte; 32];
+    while n > 0 {
+        let k = n.min(chunk.len());
+        out.write_all(&chunk[..k])?;
+        n -= k;
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -284,16 +309,9 @@ impl<W: Write> TabWriter<W> {
             }
             let cellw = cellw.div_ceil(self.tabwidth) * self.tabwidth;
             let n = cellw.saturating_sub(textw);
-            let tabs = n.div_ceil(self.tabwidth);
-            for _ in 0..tabs {
-                self.out.write_all(b"\t")?;
-            }
-            return Ok(());
+            return write_repeated(&mut self.out, b'\t', n.div_ceil(self.tabwidth));
         }
-        for _ in 0..cellw.saturating_sub(textw) {
-            self.out.write_all(&[self.padchar])?;
-        }
-        Ok(())
+        write_repeated(&mut self.out, self.padchar, cellw.saturating_sub(textw))
     }
 
     fn write_lines(&mut self, mut pos: usize, line0: usize, line1: usize) -> io::Result<usize> {

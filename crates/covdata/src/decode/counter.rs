@@ -201,6 +201,8 @@ pub struct Segment<'a> {
     fcn_entries: u64,
     strtab: StringTable<'a>,
     raw_args: RawArgs<'a>,
+    /// Indices of `raw_args` sorted by key, for lookups in log time.
+    by_key: Vec<u32>,
     args: Vec<(&'a str, &'a str)>,
     os_args: Vec<&'a str>,
     /// From the first record to the file's final footer (the records end earlier when more
@@ -250,12 +252,12 @@ impl<'a> Segment<'a> {
         let args_bytes = cur
             .bytes(args_len.into(), "args table")
             .map_err(|e| FormatError::new(args_len_at, "args length", e.problem))?;
-        let raw_args = read_args(args_bytes, args_at, &strtab)?;
+        let (raw_args, by_key) = read_args(args_bytes, args_at, &strtab)?;
         let args: Vec<(&'a str, &'a str)> = raw_args
             .iter()
             .map(|&(k, v)| (lossy(k), lossy(v)))
             .collect();
-        let os_args = os_args(&args, args_at)?;
+        let os_args = os_args(&raw_args, &args, &by_key, args_at)?;
 
         // Writers pad the preamble to a 4-byte boundary inside the args length, so the records
         // start right here. (Go's reader also seeks to the next boundary of the file, which
@@ -278,6 +280,7 @@ impl<'a> Segment<'a> {
             fcn_entries,
             strtab: StringTable::from_lossy(&strtab),
             raw_args,
+            by_key,
             args,
             os_args,
             payload,
@@ -317,14 +320,11 @@ impl<'a> Segment<'a> {
 
     /// The exact bytes of the value of `key`.
     pub fn raw_arg(&self, key: &[u8]) -> Option<&'a [u8]> {
-        self.raw_args
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|&(_, v)| v)
+        find_arg(&self.raw_args, &self.by_key, key).map(|i| self.raw_args[i].1)
     }
 
     pub fn arg(&self, key: &str) -> Option<&'a str> {
-        self.args.iter().find(|(k, _)| *k == key).map(|&(_, v)| v)
+        find_arg(&self.raw_args, &self.by_key, key.as_bytes()).map(|i| self.args[i].1)
     }
 
     /// os.Args of the run (empty if the writer recorded none, e.g. after a merge).
@@ -404,11 +404,20 @@ fn lossy(b: &[u8]) -> &str {
     std::str::from_utf8(b).unwrap_or("\u{FFFD}")
 }
 
+/// The position in `raw` of `key`, through `by_key` (indices of `raw` sorted by key).
+fn find_arg(raw: &[(&[u8], &[u8])], by_key: &[u32], key: &[u8]) -> Option<usize> {
+    by_key
+        .binary_search_by(|&i| raw[i as usize].0.cmp(key))
+        .ok()
+        .map(|p| by_key[p] as usize)
+}
+
+/// The args table, and its indices sorted by key.
 fn read_args<'a>(
     bytes: &'a [u8],
     base: u64,
     strtab: &[&'a [u8]],
-) -> Result<RawArgs<'a>, FormatError> {
+) -> Result<(RawArgs<'a>, Vec<u32>), FormatError> {
     let mut cur = Cursor::new(bytes, base);
     let count_at = cur.offset();
     let count = cur.uleb32("args entry count")?;
@@ -437,24 +446,39 @@ fn read_args<'a>(
         })
     };
     let mut args: RawArgs<'a> = Vec::with_capacity(count as usize);
+    let mut offsets = Vec::with_capacity(count as usize);
     for _ in 0..count {
-        let at = cur.offset();
+        offsets.push(cur.offset());
         let k = lookup(&mut cur, "args key index")?;
         let v = lookup(&mut cur, "args value index")?;
-        if args.iter().any(|(seen, _)| *seen == k) {
-            return Err(FormatError::new(
-                at,
-                "args key index",
-                Problem::DuplicateKey(String::from_utf8_lossy(k).into_owned()),
-            ));
-        }
         args.push((k, v));
     }
-    Ok(args)
+    // Sorting finds duplicates in n log n (a table can hold many thousands of entries); the
+    // one reported is the first entry that repeats an earlier key.
+    let mut by_key: Vec<u32> = (0..count).collect();
+    by_key.sort_by(|&a, &b| args[a as usize].0.cmp(args[b as usize].0));
+    let repeat = by_key
+        .windows(2)
+        .filter(|w| args[w[0] as usize].0 == args[w[1] as usize].0)
+        .map(|w| w[1] as usize)
+        .min();
+    if let Some(j) = repeat {
+        return Err(FormatError::new(
+            offsets[j],
+            "args key index",
+            Problem::DuplicateKey(String::from_utf8_lossy(args[j].0).into_owned()),
+        ));
+    }
+    Ok((args, by_key))
 }
 
-fn os_args<'a>(args: &[(&'a str, &'a str)], at: u64) -> Result<Vec<&'a str>, FormatError> {
-    let get = |key: &str| args.iter().find(|(k, _)| *k == key).map(|&(_, v)| v);
+fn os_args<'a>(
+    raw: &[(&[u8], &[u8])],
+    args: &[(&'a str, &'a str)],
+    by_key: &[u32],
+    at: u64,
+) -> Result<Vec<&'a str>, FormatError> {
+    let get = |key: &str| find_arg(raw, by_key, key.as_bytes()).map(|i| args[i].1);
     let Some(argc) = get("argc") else {
         return Ok(Vec::new());
     };
@@ -656,6 +680,20 @@ impl<'a> FuncCountersIter<'a> {
                 })
             }
         }
+    }
+
+    /// The next record if it has the common shape (ULEB128, every counter below 128), decoded
+    /// without the machinery for errors; `None` means: call `next` instead, which handles
+    /// every other case, the end of the segment included. Interleaving the two yields the
+    /// same records as `next` alone.
+    #[inline]
+    pub fn next_fast(&mut self) -> Option<FuncCounters<'a>> {
+        if self.left == 0 || self.done {
+            return None;
+        }
+        let r = self.fast_record()?;
+        self.left -= 1;
+        Some(r)
     }
 
     /// The common case, decoded without building errors: a ULEB128 record whose counters are

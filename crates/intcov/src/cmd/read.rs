@@ -115,16 +115,24 @@ fn write_textual(file: File, path: &str, profile: Option<&profile::Profile>) -> 
     if let Some(p) = profile {
         gofmt::emit_textual(p, &mut out).with_context(|| format!("writing to {path}"))?;
     }
+    // Flushed, then closed when dropped; like Go, no fsync.
     out.into_inner()
+        .map(drop)
         .map_err(|e| e.into_error())
-        .and_then(|f| f.sync_all())
         .with_context(|| format!("closing textfmt output file {path}"))
+}
+
+/// The process exits right after a command; freeing a large profile piece by piece would only
+/// cost time.
+fn discard(profile: Option<profile::Profile>) {
+    std::mem::forget(profile);
 }
 
 pub fn textfmt(a: TextfmtArgs) -> anyhow::Result<ExitCode> {
     let file = create(&a.output)?;
     let profile = read(&a.input, ModePolicy::Strict)?;
     write_textual(file, &a.output, profile.as_ref())?;
+    discard(profile);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -153,20 +161,25 @@ pub fn percent(a: PercentArgs) -> anyhow::Result<ExitCode> {
     if let (Some(file), Some(path)) = (file, a.output.as_deref()) {
         write_textual(file, path, profile.as_ref())?;
     }
+    discard(profile);
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn func(a: FuncArgs) -> anyhow::Result<ExitCode> {
-    if let Some(p) = read(&a.input, ModePolicy::Relaxed)? {
-        stdout_with(|w| gofmt::emit_funcs(&p, w))?;
+    let profile = read(&a.input, ModePolicy::Relaxed)?;
+    if let Some(p) = &profile {
+        stdout_with(|w| gofmt::emit_funcs(p, w))?;
     }
+    discard(profile);
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn pkglist(a: PkglistArgs) -> anyhow::Result<ExitCode> {
-    if let Some(p) = read(&a.input, ModePolicy::Relaxed)? {
-        stdout_with(|w| gofmt::emit_pkglist(&p, w))?;
+    let profile = read(&a.input, ModePolicy::Relaxed)?;
+    if let Some(p) = &profile {
+        stdout_with(|w| gofmt::emit_pkglist(p, w))?;
     }
+    discard(profile);
     Ok(ExitCode::SUCCESS)
 }
 
