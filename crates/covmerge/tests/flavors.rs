@@ -240,3 +240,37 @@ fn non_utf8_program_args_are_accepted() {
     });
     assert_eq!(our_textfmt(&dir), go_textfmt(&dir));
 }
+
+/// Count mode adds with saturation at u32::MAX, and says so; Go does the same.
+#[test]
+fn counts_saturate_with_a_warning() {
+    let data = covdata(&go(), &fixture_names()[0], CoverMode::Count);
+    let (_keep, dir) = rewritten(&data.path, |path, hash, mut seg| {
+        for (_, _, counters) in &mut seg.records {
+            for c in counters.iter_mut().filter(|c| **c != 0) {
+                *c = u32::MAX - 5;
+            }
+        }
+        let name = path.file_name().unwrap().to_owned();
+        vec![(name, write_counter_file(hash, 2, false, &[seg]))]
+    });
+    let expected = go_textfmt(&dir);
+    assert!(
+        String::from_utf8_lossy(&expected).contains(&format!(" {}\n", u32::MAX)),
+        "the data does not overflow"
+    );
+    let opts = ReadOptions::default();
+    let mut warnings = Vec::new();
+    let profile = read_profile(&[&dir], &opts, &mut |w| warnings.push(w))
+        .unwrap()
+        .unwrap();
+    let mut ours = Vec::new();
+    profile::gofmt::emit_textual(&profile, &mut ours).unwrap();
+    assert_eq!(ours, expected);
+    assert!(
+        warnings
+            .iter()
+            .any(|w| matches!(w, covmerge::Warning::Overflow { .. })),
+        "{warnings:?}"
+    );
+}
