@@ -3,7 +3,7 @@
 //! GOCOVERDIR-style directories. The specification is `$GOROOT/src/internal/coverage`.
 //!
 //! Layout of the crate:
-//! - [`format`]: constants and small enums shared by the decoder and the encoder;
+//! - [`format`](mod@format): constants and small enums shared by the decoder and the encoder;
 //! - [`uleb128`], [`stringtab`]: the two primitive encodings both file kinds use;
 //! - [`decode`]: [`MetaFile`] / [`PackageMeta`] and [`CounterFile`] / [`Segment`] views over
 //!   byte slices, every read bounds-checked;

@@ -56,7 +56,7 @@ pub fn write(out: &mut Vec<u8>, mut v: u64) {
     }
 }
 
-/// The number of bytes [`write`] appends for `v`.
+/// The number of bytes [`write`](fn@write) appends for `v`.
 pub fn encoded_len(mut v: u64) -> usize {
     let mut n = 1;
     while v >= 0x80 {
