@@ -33,6 +33,48 @@ pub struct Pod {
 /// several directories hold the same meta-data file the first one listed is used. Counter files
 /// without a meta-data file are skipped, as Go skips them.
 pub fn collect_pods<P: AsRef<Utf8Path>>(dirs: &[P]) -> Result<Vec<Pod>, Error> {
+    Ok(collect(list(dirs)?))
+}
+
+/// Files of `dirs` that [`collect_pods`] passes over.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LeftOut {
+    /// Counter-data files whose meta-data file is in none of the directories (Go skips them
+    /// without a word), with the name of the missing file.
+    pub orphans: Vec<(Utf8PathBuf, String)>,
+    /// Meta-data files named like one in an earlier directory, which is used instead:
+    /// (used, passed over).
+    pub shadowed: Vec<(Utf8PathBuf, Utf8PathBuf)>,
+}
+
+/// What [`collect_pods`] over the same `dirs` leaves out (the directories are listed again).
+pub fn left_out<P: AsRef<Utf8Path>>(dirs: &[P]) -> Result<LeftOut, Error> {
+    let files = list(dirs)?;
+    let mut metas: HashMap<&str, &Utf8PathBuf> = HashMap::new();
+    let mut out = LeftOut::default();
+    for (path, _) in &files {
+        if let Some(tag) = path.file_name().and_then(meta_tag) {
+            match metas.get(tag) {
+                Some(used) => out.shadowed.push(((*used).clone(), path.clone())),
+                None => {
+                    metas.insert(tag, path);
+                }
+            }
+        }
+    }
+    for (path, _) in &files {
+        if let Some((tag, _)) = path.file_name().and_then(counter_tag) {
+            if !metas.contains_key(tag) {
+                out.orphans
+                    .push((path.clone(), format!("{META_FILE_PREFIX}.{tag}")));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The files of `dirs` as Go lists them: each directory's names sorted, with its index.
+fn list<P: AsRef<Utf8Path>>(dirs: &[P]) -> Result<Vec<(Utf8PathBuf, Option<usize>)>, Error> {
     let mut files = Vec::new();
     for (k, dir) in dirs.iter().enumerate() {
         let dir = dir.as_ref();
@@ -60,7 +102,7 @@ pub fn collect_pods<P: AsRef<Utf8Path>>(dirs: &[P]) -> Result<Vec<Pod>, Error> {
                 .map(|n| (go_join(dir.as_str(), &n), Some(k))),
         );
     }
-    Ok(collect(files))
+    Ok(files)
 }
 
 /// Like [`collect_pods`] over an explicit list of files.

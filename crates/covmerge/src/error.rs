@@ -81,6 +81,20 @@ pub enum Warning {
         list: Utf8PathBuf,
         meta_file: Utf8PathBuf,
     },
+    /// A counter-data file whose program has no meta-data file in the inputs: its counters
+    /// cannot be placed, so it is left out (Go leaves it out silently).
+    OrphanCounterFile {
+        file: Utf8PathBuf,
+        meta_file: String,
+    },
+    /// Two input directories hold a meta-data file of the same name with different contents;
+    /// the first is read, as by Go, and every counter file of that name is checked against it.
+    ShadowedMetaFile {
+        used: Utf8PathBuf,
+        shadowed: Utf8PathBuf,
+    },
+    /// `--skip-bad`: a file that cannot be read was left out; `reason` is the error, naming it.
+    Skipped { file: Utf8PathBuf, reason: String },
 }
 
 impl fmt::Display for Warning {
@@ -106,6 +120,15 @@ impl fmt::Display for Warning {
             Warning::MissingMetaFile { list, meta_file } => {
                 write!(f, "{list}: meta-data file {meta_file} is missing, skipped")
             }
+            Warning::OrphanCounterFile { file, meta_file } => write!(
+                f,
+                "{file}: no meta-data file {meta_file} in the input directories, skipped"
+            ),
+            Warning::ShadowedMetaFile { used, shadowed } => write!(
+                f,
+                "{shadowed} differs from {used}, which has the same name and is read instead"
+            ),
+            Warning::Skipped { reason, .. } => write!(f, "skipped bad input: {reason}"),
         }
     }
 }

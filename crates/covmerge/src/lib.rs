@@ -10,6 +10,7 @@
 mod error;
 pub mod ops;
 mod read;
+mod screen;
 
 pub use error::{Error, Warning};
 pub use profile::pattern::{selected, PackageFilter};

@@ -134,6 +134,8 @@ pub struct Options {
     pub selection: Selection,
     /// Hash for the meta-data files this writes (Go 1.24+ uses FNV-1a/128, older Go MD5).
     pub hash: HashAlgo,
+    /// Leave bad input files out (each with a [`Warning::Skipped`]) instead of failing.
+    pub skip_bad: bool,
 }
 
 impl Options {
@@ -142,6 +144,7 @@ impl Options {
             operation,
             selection: Selection::all(),
             hash: HashAlgo::default(),
+            skip_bad: false,
         }
     }
 }
@@ -218,11 +221,23 @@ pub fn run<P: AsRef<Utf8Path>>(
             got: inputs.len(),
         });
     }
-    let pods = covdata::collect_pods(inputs)?;
+    let mut pods = covdata::collect_pods(inputs)?;
     let mut out = OutDir::create(output)?;
     let mut warnings = Warnings::default();
     if pods.is_empty() {
         warnings.push(Warning::NoData);
+    }
+    crate::screen::warn_left_out(inputs, &mut |w| warnings.push(w))?;
+    if options.skip_bad {
+        let rules = crate::screen::Rules {
+            modes: match options.operation {
+                Operation::Merge { pcombine: true } => crate::screen::Modes::SameGranularity,
+                _ => crate::screen::Modes::Any,
+            },
+            units: None,
+            strays: true,
+        };
+        pods = crate::screen::screen(pods, &rules, &mut |w| warnings.push(w));
     }
     match options.operation {
         Operation::Merge { pcombine: true } => {
@@ -376,6 +391,7 @@ impl ArgState {
 /// holds all and the args are merged into `args`.
 fn read_counters(
     pod: &Pod,
+    meta_hash: MetaHash,
     mode: CounterMode,
     per_input: Option<usize>,
     args: &mut ArgState,
@@ -396,6 +412,7 @@ fn read_counters(
         }
         let bytes = FileBytes::open(&cf.path)?;
         let file = CounterFile::parse(&bytes).map_err(|e| e.in_file(&cf.path))?;
+        check_pairing(pod, meta_hash, &cf.path, &file)?;
         for (i, seg) in file.segments().enumerate() {
             let seg = seg.map_err(|e| e.in_file(&cf.path))?;
             // Go's subtract and intersect never look at the args: their output has none.
@@ -430,6 +447,43 @@ fn read_counters(
         }
     }
     Ok(maps)
+}
+
+/// A counter file records the hash of its program's meta-data, which Go's tools never compare
+/// with the meta-data file the name pairs it with: a misfiled counter file, or a damaged hash,
+/// would have counters applied to another program's functions. Here that is an error, blamed
+/// on the file that disagrees with the file names.
+pub(crate) fn check_pairing(
+    pod: &Pod,
+    meta_hash: MetaHash,
+    path: &Utf8Path,
+    file: &CounterFile<'_>,
+) -> Result<(), covdata::Error> {
+    let theirs = file.meta_hash();
+    if theirs == meta_hash {
+        return Ok(());
+    }
+    let problem = |what: String| covdata::Problem::Inconsistent(what);
+    if theirs.to_string() == pod.tag {
+        return Err(covdata::FormatError::new(
+            24,
+            "meta-data hash",
+            problem(format!(
+                "the header says {meta_hash}, the file name and the counter file {path} say {theirs}"
+            )),
+        )
+        .in_file(&pod.meta_file));
+    }
+    Err(covdata::FormatError::new(
+        8,
+        "meta-data hash",
+        problem(format!(
+            "counters of the program with meta-data hash {theirs}, but the file name pairs them \
+             with {} (hash {meta_hash})",
+            pod.meta_file
+        )),
+    )
+    .in_file(path))
 }
 
 fn check_same_length(pod: &Pod, key: (u32, u32), a: &[u32], b: &[u32]) -> Result<(), OpError> {
@@ -499,11 +553,20 @@ fn process_pod(
     let mode = meta.counter_mode();
     let mut args = ArgState::default();
     let counts = match op {
-        Operation::Merge { .. } => read_counters(pod, mode, None, &mut args, warnings)?
-            .pop()
-            .unwrap_or_default(),
+        Operation::Merge { .. } => {
+            read_counters(pod, meta.hash(), mode, None, &mut args, warnings)?
+                .pop()
+                .unwrap_or_default()
+        }
         _ => {
-            let maps = read_counters(pod, mode, Some(num_inputs), &mut args, warnings)?;
+            let maps = read_counters(
+                pod,
+                meta.hash(),
+                mode,
+                Some(num_inputs),
+                &mut args,
+                warnings,
+            )?;
             set_operation(pod, op, maps)?
         }
     };
@@ -518,7 +581,9 @@ fn process_pod(
     }
 
     let hash = if options.selection.is_all() {
-        out.copy_meta(&pod.meta_file)?;
+        // Named by the hash its counters are written under, which is the header's: a pair of
+        // files renamed together reads back as one program.
+        out.copy_meta(&pod.meta_file, &meta_file_name(meta.hash()))?;
         meta.hash()
     } else {
         let blobs: Vec<&[u8]> = kept.iter().map(|(_, p)| p.bytes()).collect();
@@ -613,7 +678,7 @@ impl Combined {
             .map_or(meta.counter_mode(), |m| m.max(meta.counter_mode()));
         self.mode = Some(mode);
 
-        let mut counts = read_counters(pod, mode, None, &mut self.args, warnings)?
+        let mut counts = read_counters(pod, meta.hash(), mode, None, &mut self.args, warnings)?
             .pop()
             .unwrap_or_default();
 
@@ -744,8 +809,7 @@ impl OutDir {
         Ok(())
     }
 
-    fn copy_meta(&mut self, from: &Utf8Path) -> Result<(), OpError> {
-        let name = from.file_name().unwrap_or("covmeta");
+    fn copy_meta(&mut self, from: &Utf8Path, name: &str) -> Result<(), OpError> {
         let path = self.dir.join(name);
         if same_file(from, &path) {
             self.written.push(path);

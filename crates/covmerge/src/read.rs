@@ -6,12 +6,13 @@ use camino::{Utf8Path, Utf8PathBuf};
 use covdata::pods::{collect_pods, meta_files_lists, PodCounterFile};
 use covdata::{
     CounterFile, CounterGranularity, CounterMode, FileBytes, FuncCounters, FuncDesc, MetaFile,
-    MetaFileCollection, PackageMeta, Pod, Segment,
+    MetaFileCollection, MetaHash, PackageMeta, Pod, Segment,
 };
 use profile::{FunctionRef, PackageCoverage, Profile, Unit};
 use rayon::prelude::*;
 
 use crate::error::{Error, Warning};
+use crate::screen::{Modes, Rules};
 use profile::pattern::{selected, PackageFilter};
 
 /// What to do when programs were built with different counter modes.
@@ -37,6 +38,10 @@ pub struct ReadOptions {
     /// pod contained, with zero counters: what a `go test -coverpkg` binary does to report
     /// packages no test executed. `go tool covdata` does not do this.
     pub meta_files_lists: bool,
+    /// Keep going past bad files: each is left out with a [`Warning::Skipped`] naming it and
+    /// the reason, and the rest is read as if it had not been there. Off: the first bad file
+    /// is an error.
+    pub skip_bad: bool,
 }
 
 /// Hooks called while [`visit`] walks the pods, in this order for each pod: `begin_pod`,
@@ -83,9 +88,23 @@ fn walk<'a, P: AsRef<Utf8Path>>(
     sink: Sink<'a>,
     warn: &'a mut dyn FnMut(Warning),
 ) -> Result<Sink<'a>, Error> {
-    let pods = collect_pods(dirs)?;
+    let mut pods = collect_pods(dirs)?;
     if pods.is_empty() {
         warn(Warning::NoData);
+    }
+    crate::screen::warn_left_out(dirs, warn)?;
+    if opts.skip_bad {
+        let modes = match opts.mode_policy {
+            ModePolicy::Strict => Modes::Same,
+            ModePolicy::Relaxed => Modes::SameGranularity,
+            ModePolicy::PerPod => Modes::Any,
+        };
+        let rules = Rules {
+            modes,
+            units: Some(opts.packages.as_ref()),
+            strays: false,
+        };
+        pods = crate::screen::screen(pods, &rules, warn);
     }
     let mut walker = Walker {
         opts,
@@ -302,6 +321,7 @@ impl Walker<'_> {
                 let sink = &mut self.sink;
                 merge_counter_file(
                     cf,
+                    (pod, meta.hash()),
                     origin as u32,
                     merge_mode,
                     &mut table,
@@ -315,7 +335,7 @@ impl Walker<'_> {
             }
             table
         } else {
-            self.merge_in_parallel(&pod.counter_files, &num_funcs, merge_mode)?
+            self.merge_in_parallel(pod, meta.hash(), &num_funcs, merge_mode)?
         };
 
         let selected: Vec<(u32, &PackageMeta<'_>)> = packages
@@ -364,10 +384,12 @@ impl Walker<'_> {
     /// first error in file order wins and warnings come out in file order, as if sequential.
     fn merge_in_parallel(
         &mut self,
-        files: &[PodCounterFile],
+        pod: &Pod,
+        meta_hash: MetaHash,
         num_funcs: &[u32],
         mode: CounterMode,
     ) -> Result<CounterTable, Error> {
+        let files = &pod.counter_files[..];
         let threads = rayon::current_num_threads().max(1);
         let chunk = files.len().div_ceil(threads);
         let runs: Vec<(CounterTable, Vec<Warning>, Option<Error>)> = files
@@ -381,6 +403,7 @@ impl Walker<'_> {
                     let origin = (c * chunk + k) as u32;
                     if let Err(e) = merge_counter_file(
                         cf,
+                        (pod, meta_hash),
                         origin,
                         mode,
                         &mut table,
@@ -495,6 +518,7 @@ impl PodContext<'_> {
 /// header and first segment are decoded.
 fn merge_counter_file(
     cf: &PodCounterFile,
+    (pod, meta_hash): (&Pod, MetaHash),
     origin: u32,
     mode: CounterMode,
     table: &mut CounterTable,
@@ -504,6 +528,7 @@ fn merge_counter_file(
     let path = &cf.path;
     let bytes = FileBytes::open(path)?;
     let file = CounterFile::parse(&bytes).map_err(|e| e.in_file(path))?;
+    crate::ops::check_pairing(pod, meta_hash, path, &file)?;
     let first = file.first_segment().map_err(|e| e.in_file(path))?;
     opened(path, &file, &first);
     let mut overflow = false;

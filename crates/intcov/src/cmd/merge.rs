@@ -35,6 +35,10 @@ pub struct MergeArgs {
     /// Restrict to packages in these comma-separated modules
     #[arg(long, value_name = "PATHS")]
     pub modpaths: Option<String>,
+    /// Keep going past bad files: list each on stderr with the reason, write the rest, and
+    /// exit with status 3
+    #[arg(long = "skip-bad")]
+    pub skip_bad: bool,
 }
 
 #[derive(Args, Debug)]
@@ -60,6 +64,10 @@ pub struct SetOpArgs {
     /// Restrict to packages matching these comma-separated patterns
     #[arg(long = "pkg", value_name = "PATTERNS")]
     pub pkg: Option<String>,
+    /// Keep going past bad files: list each on stderr with the reason, write the rest, and
+    /// exit with status 3
+    #[arg(long = "skip-bad")]
+    pub skip_bad: bool,
 }
 
 pub fn merge(a: MergeArgs) -> anyhow::Result<ExitCode> {
@@ -71,17 +79,30 @@ pub fn merge(a: MergeArgs) -> anyhow::Result<ExitCode> {
             pcombine: a.pcombine,
         },
         selection,
+        a.skip_bad,
     )
 }
 
 pub fn subtract(a: SetOpArgs) -> anyhow::Result<ExitCode> {
     let selection = Selection::from_flags(a.pkg.as_deref(), None);
-    run(&a.input, &a.output, Operation::Subtract, selection)
+    run(
+        &a.input,
+        &a.output,
+        Operation::Subtract,
+        selection,
+        a.skip_bad,
+    )
 }
 
 pub fn intersect(a: SetOpArgs) -> anyhow::Result<ExitCode> {
     let selection = Selection::from_flags(a.pkg.as_deref(), None);
-    run(&a.input, &a.output, Operation::Intersect, selection)
+    run(
+        &a.input,
+        &a.output,
+        Operation::Intersect,
+        selection,
+        a.skip_bad,
+    )
 }
 
 fn run(
@@ -89,6 +110,7 @@ fn run(
     output: &str,
     operation: Operation,
     selection: Selection,
+    skip_bad: bool,
 ) -> anyhow::Result<ExitCode> {
     // Go splits -i on commas and keeps empty names (which then fail to open); dropping them is
     // kinder and changes nothing else.
@@ -102,9 +124,10 @@ fn run(
     }
     let mut options = Options::new(operation);
     options.selection = selection;
+    options.skip_bad = skip_bad;
     let outcome = ops::run(&inputs, Utf8Path::new(output), &options)?;
-    for w in &outcome.warnings {
-        eprintln!("warning: {w}");
+    for w in outcome.warnings {
+        super::read::print_warning(w);
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(super::read::finished())
 }

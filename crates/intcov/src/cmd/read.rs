@@ -7,6 +7,7 @@
 use std::fs::File;
 use std::io::{self, Write};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
 use camino::{Utf8Path, Utf8PathBuf};
@@ -29,6 +30,10 @@ pub struct InputArgs {
     /// Restrict output to packages matching these comma-separated patterns
     #[arg(long = "pkg", value_name = "PATTERNS")]
     pub pkg: Option<String>,
+    /// Keep going past bad files: list each on stderr with the reason, report the rest, and
+    /// exit with status 3
+    #[arg(long = "skip-bad")]
+    pub skip_bad: bool,
 }
 
 #[derive(Args, Debug)]
@@ -88,12 +93,32 @@ impl InputArgs {
             packages: self.pkg.as_deref().and_then(PackageFilter::new),
             mode_policy,
             meta_files_lists: false,
+            skip_bad: self.skip_bad,
         }
     }
 }
 
-fn print_warning(w: Warning) {
+/// Exit status of a run that left bad files out (`--skip-bad`): the output is complete for
+/// the files that were read, and something was not.
+pub(crate) const EXIT_SKIPPED: u8 = 3;
+
+/// Whether a `--skip-bad` run left a file out.
+static SKIPPED: AtomicBool = AtomicBool::new(false);
+
+pub(crate) fn print_warning(w: Warning) {
+    if matches!(w, Warning::Skipped { .. }) {
+        SKIPPED.store(true, Ordering::Relaxed);
+    }
     eprintln!("warning: {w}");
+}
+
+/// Success, or [`EXIT_SKIPPED`] when bad files were left out.
+pub(crate) fn finished() -> ExitCode {
+    if SKIPPED.load(Ordering::Relaxed) {
+        ExitCode::from(EXIT_SKIPPED)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn read(input: &InputArgs, policy: ModePolicy) -> anyhow::Result<Option<profile::Profile>> {
@@ -133,7 +158,7 @@ pub fn textfmt(a: TextfmtArgs) -> anyhow::Result<ExitCode> {
     let profile = read(&a.input, ModePolicy::Strict)?;
     write_textual(file, &a.output, profile.as_ref())?;
     discard(profile);
-    Ok(ExitCode::SUCCESS)
+    Ok(finished())
 }
 
 fn stdout_with(f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> anyhow::Result<()> {
@@ -162,7 +187,7 @@ pub fn percent(a: PercentArgs) -> anyhow::Result<ExitCode> {
         write_textual(file, path, profile.as_ref())?;
     }
     discard(profile);
-    Ok(ExitCode::SUCCESS)
+    Ok(finished())
 }
 
 pub fn func(a: FuncArgs) -> anyhow::Result<ExitCode> {
@@ -171,7 +196,7 @@ pub fn func(a: FuncArgs) -> anyhow::Result<ExitCode> {
         stdout_with(|w| gofmt::emit_funcs(p, w))?;
     }
     discard(profile);
-    Ok(ExitCode::SUCCESS)
+    Ok(finished())
 }
 
 pub fn pkglist(a: PkglistArgs) -> anyhow::Result<ExitCode> {
@@ -180,7 +205,7 @@ pub fn pkglist(a: PkglistArgs) -> anyhow::Result<ExitCode> {
         stdout_with(|w| gofmt::emit_pkglist(p, w))?;
     }
     discard(profile);
-    Ok(ExitCode::SUCCESS)
+    Ok(finished())
 }
 
 pub fn debugdump(a: DebugdumpArgs) -> anyhow::Result<ExitCode> {
@@ -217,7 +242,7 @@ pub fn debugdump(a: DebugdumpArgs) -> anyhow::Result<ExitCode> {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
             Err(e).context("writing to standard output")
         }
-        _ => Ok(ExitCode::SUCCESS),
+        _ => Ok(finished()),
     }
 }
 

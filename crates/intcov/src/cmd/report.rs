@@ -9,9 +9,9 @@ use clap::Args;
 use covmerge::covdata::{CounterFile, FuncDesc, MetaFile, PackageMeta, Pod, Segment};
 use covmerge::{ModePolicy, PodVisitor, ProfileBuilder, ReadOptions};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use profile::pattern::PackageFilter;
 use profile::text::{self, MixedModes};
 use profile::Profile;
-use profile::pattern::PackageFilter;
 use report::{Attribution, Coverage, Format, Run, RunKind, Sources};
 
 #[derive(Args, Debug)]
@@ -63,6 +63,10 @@ pub struct ReportArgs {
     /// Title of the html and markdown reports
     #[arg(long, value_name = "TEXT")]
     pub title: Option<String>,
+    /// Keep going past bad inputs: list each on stderr with the reason, report the rest, and
+    /// exit with status 3
+    #[arg(long = "skip-bad")]
+    pub skip_bad: bool,
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -90,7 +94,7 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
     if inputs.is_empty() {
         bail!("-i: no inputs given");
     }
-    let loaded = load(&inputs, a.attribution)?;
+    let loaded = load(&inputs, a.attribution, a.skip_bad)?;
     let named: Vec<(&str, &Profile)> = loaded
         .profiles
         .iter()
@@ -121,7 +125,7 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
         report::write(a.format, &cov, &opts, out)
             .with_context(|| format!("writing the {} report", a.format.name()))?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(super::read::finished())
 }
 
 /// The module or workspace around the current directory; none when there is no go.mod.
@@ -148,7 +152,7 @@ struct Loaded {
     attribution: Option<Attribution>,
 }
 
-fn load(inputs: &[Utf8PathBuf], attribute: bool) -> Result<Loaded> {
+fn load(inputs: &[Utf8PathBuf], attribute: bool, skip_bad: bool) -> Result<Loaded> {
     let mut text_files = Vec::new();
     let mut dirs = Vec::new();
     for input in inputs {
@@ -173,11 +177,18 @@ fn load(inputs: &[Utf8PathBuf], attribute: bool) -> Result<Loaded> {
     let mut attribution = attribute.then(Attribution::new);
     for input in &text_files {
         bar.set_message(input.to_string());
-        let data = std::fs::read(input).with_context(|| format!("{input}: cannot read"))?;
-        if !text::is_text_profile(&data) {
-            bail!("{input}: not a text profile (no `mode:` line) and not a coverage directory");
-        }
-        let prof = text::parse(&data, input.as_str())?;
+        let prof = match read_text(input) {
+            Ok(p) => p,
+            Err(e) if skip_bad => {
+                print_warning(covmerge::Warning::Skipped {
+                    file: input.clone(),
+                    reason: format!("{e:#}"),
+                });
+                bar.inc(1);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         if let Some(att) = attribution.as_mut() {
             att.add_run(
                 Run {
@@ -198,7 +209,8 @@ fn load(inputs: &[Utf8PathBuf], attribute: bool) -> Result<Loaded> {
             bar: &bar,
             first_args: None,
         };
-        covmerge::visit(&dirs, &read_options(), &mut visitor, &mut print_warning)?;
+        let opts = read_options(skip_bad);
+        covmerge::visit(&dirs, &opts, &mut visitor, &mut print_warning)?;
         match visitor.inner.into_profile() {
             Some(p) => profiles.push((dirs_name(&dirs), p)),
             None => bail!(
@@ -207,9 +219,9 @@ fn load(inputs: &[Utf8PathBuf], attribute: bool) -> Result<Loaded> {
             ),
         }
         if let Some(att) = attribution.as_mut() {
-            attribute_programs(att, &pods, &bar)?;
+            attribute_programs(att, &pods, &bar, &opts)?;
             for dir in &dirs {
-                attribute_tests(att, dir)?;
+                attribute_tests(att, dir, &opts)?;
             }
         }
     }
@@ -227,16 +239,25 @@ fn dirs_name(dirs: &[Utf8PathBuf]) -> String {
         .join(",")
 }
 
-fn read_options() -> ReadOptions {
+fn read_text(input: &Utf8Path) -> Result<Profile> {
+    let data = std::fs::read(input).with_context(|| format!("{input}: cannot read"))?;
+    if !text::is_text_profile(&data) {
+        bail!("{input}: not a text profile (no `mode:` line) and not a coverage directory");
+    }
+    Ok(text::parse(&data, input.as_str())?)
+}
+
+fn read_options(skip_bad: bool) -> ReadOptions {
     ReadOptions {
         packages: None,
         mode_policy: ModePolicy::Strict,
         meta_files_lists: false,
+        skip_bad,
     }
 }
 
 fn print_warning(w: covmerge::Warning) {
-    eprintln!("warning: {w}");
+    super::read::print_warning(w);
 }
 
 /// [`ProfileBuilder`] that ticks the progress bar per counter file and remembers the first
@@ -312,7 +333,12 @@ impl Drop for Scratch {
 }
 
 /// Each counter file is a run of its program, labelled with the program's command line.
-fn attribute_programs(att: &mut Attribution, pods: &[Pod], bar: &ProgressBar) -> Result<()> {
+fn attribute_programs(
+    att: &mut Attribution,
+    pods: &[Pod],
+    bar: &ProgressBar,
+    opts: &ReadOptions,
+) -> Result<()> {
     for pod in pods {
         for cf in &pod.counter_files {
             let scratch = Scratch::new()?;
@@ -323,7 +349,14 @@ fn attribute_programs(att: &mut Attribution, pods: &[Pod], bar: &ProgressBar) ->
                 bar,
                 first_args: None,
             };
-            covmerge::visit(&[&scratch.0], &read_options(), &mut visitor, &mut |_| {})?;
+            // Bad files were reported by the main read; a run that lost one is left out.
+            let mut skipped = false;
+            covmerge::visit(&[&scratch.0], opts, &mut visitor, &mut |w| {
+                skipped |= matches!(w, covmerge::Warning::Skipped { .. });
+            })?;
+            if skipped {
+                continue;
+            }
             let label = match visitor.first_args.as_deref() {
                 Some([prog, rest @ ..]) => {
                     let prog = Utf8Path::new(prog).file_name().unwrap_or(prog);
@@ -351,7 +384,7 @@ fn attribute_programs(att: &mut Attribution, pods: &[Pod], bar: &ProgressBar) ->
 
 /// The overlay exports each `RunWithIntegrationCoverage` test's data to `DIR/pertest/<test>`:
 /// every directory below `pertest` holding a meta-data file is a run named by its path.
-fn attribute_tests(att: &mut Attribution, dir: &Utf8Path) -> Result<()> {
+fn attribute_tests(att: &mut Attribution, dir: &Utf8Path, opts: &ReadOptions) -> Result<()> {
     let root = dir.join("pertest");
     if !root.is_dir() {
         return Ok(());
@@ -378,7 +411,7 @@ fn attribute_tests(att: &mut Attribution, dir: &Utf8Path) -> Result<()> {
     }
     test_dirs.sort();
     for d in test_dirs {
-        let Some(p) = covmerge::read_profile(&[&d], &read_options(), &mut |_| {})? else {
+        let Some(p) = covmerge::read_profile(&[&d], opts, &mut |_| {})? else {
             continue;
         };
         let label = d.strip_prefix(&root).map_or(d.as_str(), |r| r.as_str());

@@ -1,0 +1,256 @@
+//! Files the pods leave out, and `--skip-bad`.
+//!
+//! [`warn_left_out`] reports what Go passes over in silence: counter files with no meta-data
+//! file, and meta-data files hidden behind a different one of the same name.
+//!
+//! [`screen`] is the keep-going mode: before the real read, every file is decoded on its own
+//! and checked against what the files accepted before it established (the program's meta-data,
+//! the number of counters of each function, the counter mode). A bad file is left out with a
+//! [`Warning::Skipped`] that names it and says why; a pod whose meta-data file is bad is left
+//! out whole. The read that follows is the strict one, over good files only, so its results
+//! are those of a strict read of the directories without the bad files.
+
+use std::collections::HashMap;
+
+use camino::Utf8Path;
+use covdata::pods::{left_out, PodCounterFile};
+use covdata::{CounterGranularity, CounterMode, FileBytes, FuncDesc, MetaFile, MetaHash, Pod};
+use profile::pattern::{selected, PackageFilter};
+
+use crate::error::{Error, Warning};
+
+/// Report the files [`covdata::collect_pods`] passes over in `dirs`.
+pub(crate) fn warn_left_out<P: AsRef<Utf8Path>>(
+    dirs: &[P],
+    warn: &mut dyn FnMut(Warning),
+) -> Result<(), covdata::Error> {
+    let out = left_out(dirs)?;
+    for (file, meta_file) in out.orphans {
+        warn(Warning::OrphanCounterFile { file, meta_file });
+    }
+    for (used, shadowed) in out.shadowed {
+        // Copies of one program's meta-data file in several directories are the usual case
+        // (one GOCOVERDIR per test run); only a different file is worth a word.
+        let differs = match (std::fs::read(&used), std::fs::read(&shadowed)) {
+            (Ok(a), Ok(b)) => a != b,
+            _ => true,
+        };
+        if differs {
+            warn(Warning::ShadowedMetaFile { used, shadowed });
+        }
+    }
+    Ok(())
+}
+
+/// How programs may differ from each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Modes {
+    /// Same counter mode and granularity (`textfmt`, `merge` of one kind).
+    Same,
+    /// Same granularity; the mode may differ (`percent`, `func`, `merge -pcombine`).
+    SameGranularity,
+    /// Each program stands alone (`debugdump`, `merge`, `subtract`, `intersect`).
+    Any,
+}
+
+/// What the read that follows will insist on.
+pub(crate) struct Rules<'a> {
+    pub modes: Modes,
+    /// A function's counters must cover its units, in these packages (`None`: not checked).
+    pub units: Option<Option<&'a PackageFilter>>,
+    /// Records of functions the meta-data does not have must also agree on their length
+    /// (the directory operations keep them; reading ignores them).
+    pub strays: bool,
+}
+
+/// The pods without their bad files; one [`Warning::Skipped`] per file left out.
+pub(crate) fn screen(pods: Vec<Pod>, rules: &Rules<'_>, warn: &mut dyn FnMut(Warning)) -> Vec<Pod> {
+    let mut first: Option<(CounterMode, CounterGranularity, camino::Utf8PathBuf)> = None;
+    let mut kept = Vec::with_capacity(pods.len());
+    for mut pod in pods {
+        let bytes = match FileBytes::open(&pod.meta_file) {
+            Ok(b) => b,
+            Err(e) => {
+                skip_pod(&pod, Error::from(e), warn);
+                continue;
+            }
+        };
+        let program = match Program::read(&pod.meta_file, &bytes) {
+            Ok(p) => p,
+            Err(e) => {
+                skip_pod(&pod, e, warn);
+                continue;
+            }
+        };
+        if let Some(clash) = clash(&first, &pod, &program.meta, rules.modes) {
+            skip_pod(&pod, clash, warn);
+            continue;
+        }
+        if first.is_none() {
+            let m = &program.meta;
+            first = Some((m.counter_mode(), m.granularity(), pod.meta_file.clone()));
+        }
+        let mut shapes: HashMap<(u32, u32), usize> = HashMap::new();
+        let files = std::mem::take(&mut pod.counter_files);
+        for cf in files {
+            match program.check_counter_file(&pod, &cf, &shapes, rules) {
+                Ok(found) => {
+                    shapes.extend(found);
+                    pod.counter_files.push(cf);
+                }
+                Err(e) => warn(Warning::Skipped {
+                    file: cf.path.clone(),
+                    reason: e.to_string(),
+                }),
+            }
+        }
+        kept.push(pod);
+    }
+    kept
+}
+
+fn skip_pod(pod: &Pod, e: Error, warn: &mut dyn FnMut(Warning)) {
+    let n = pod.counter_files.len();
+    let reason = match n {
+        0 => e.to_string(),
+        1 => format!("{e} (and its counter file)"),
+        _ => format!("{e} (and its {n} counter files)"),
+    };
+    warn(Warning::Skipped {
+        file: pod.meta_file.clone(),
+        reason,
+    });
+}
+
+/// The clash the read would report between the first program and this one.
+fn clash(
+    first: &Option<(CounterMode, CounterGranularity, camino::Utf8PathBuf)>,
+    pod: &Pod,
+    meta: &MetaFile<'_>,
+    modes: Modes,
+) -> Option<Error> {
+    let (mode, gran, previous) = first.as_ref()?;
+    if modes != Modes::Any && *gran != meta.granularity() {
+        return Some(Error::GranularityClash {
+            file: pod.meta_file.clone(),
+            previous: previous.clone(),
+            previous_granularity: *gran,
+            granularity: meta.granularity(),
+        });
+    }
+    if modes == Modes::Same && *mode != meta.counter_mode() {
+        return Some(Error::ModeClash {
+            file: pod.meta_file.clone(),
+            previous: previous.clone(),
+            previous_mode: *mode,
+            mode: meta.counter_mode(),
+        });
+    }
+    None
+}
+
+/// A decoded meta-data file and the number of units of each of its functions.
+struct Program<'a> {
+    meta: MetaFile<'a>,
+    hash: MetaHash,
+    units: Vec<Vec<u32>>,
+}
+
+impl<'a> Program<'a> {
+    fn read(path: &Utf8Path, bytes: &'a [u8]) -> Result<Self, Error> {
+        let meta = MetaFile::parse(bytes).map_err(|e| e.in_file(path))?;
+        let mut units = Vec::with_capacity(meta.num_packages() as usize);
+        let mut fd = FuncDesc::default();
+        for pkg in meta.packages() {
+            let pkg = pkg.map_err(|e| e.in_file(path))?;
+            let mut counts = Vec::with_capacity(pkg.num_funcs() as usize);
+            for f in 0..pkg.num_funcs() {
+                pkg.read_func(f, &mut fd).map_err(|e| e.in_file(path))?;
+                counts.push(fd.units.len() as u32);
+            }
+            units.push(counts);
+        }
+        Ok(Program {
+            hash: meta.hash(),
+            meta,
+            units,
+        })
+    }
+
+    /// Decode one counter file whole and check it against the program and the files accepted
+    /// so far (`shapes`: each function's counter count). Returns the shapes it adds.
+    fn check_counter_file(
+        &self,
+        pod: &Pod,
+        cf: &PodCounterFile,
+        shapes: &HashMap<(u32, u32), usize>,
+        rules: &Rules<'_>,
+    ) -> Result<HashMap<(u32, u32), usize>, Error> {
+        let path = &cf.path;
+        let bytes = FileBytes::open(path)?;
+        let file = covdata::CounterFile::parse(&bytes).map_err(|e| e.in_file(path))?;
+        crate::ops::check_pairing(pod, self.hash, path, &file)?;
+        file.first_segment().map_err(|e| e.in_file(path))?;
+        let mut found: HashMap<(u32, u32), usize> = HashMap::new();
+        for seg in file.segments() {
+            let seg = seg.map_err(|e| e.in_file(path))?;
+            for rec in seg.funcs() {
+                let rec = rec.map_err(|e| e.in_file(path))?;
+                let key = (rec.pkg_idx, rec.func_idx);
+                let n = rec.counters.len();
+                let units = self
+                    .units
+                    .get(rec.pkg_idx as usize)
+                    .and_then(|p| p.get(rec.func_idx as usize));
+                if units.is_none() && !rules.strays {
+                    continue;
+                }
+                let expected = shapes.get(&key).or_else(|| found.get(&key));
+                if let Some(&expected) = expected.filter(|&&e| e != n) {
+                    return Err(Error::CounterCountClash {
+                        file: path.clone(),
+                        offset: rec.offset,
+                        pkg_idx: rec.pkg_idx,
+                        func_idx: rec.func_idx,
+                        found: n,
+                        expected,
+                    });
+                }
+                found.entry(key).or_insert(n);
+                if let (Some(&units), Some(filter)) = (units, rules.units) {
+                    if n < units as usize {
+                        self.too_few(pod, path, key, units as usize, n, filter)?;
+                    }
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// The read's error for a function whose counters do not cover its units, if its package
+    /// is one the read looks at.
+    fn too_few(
+        &self,
+        pod: &Pod,
+        path: &Utf8Path,
+        (p, f): (u32, u32),
+        units: usize,
+        counters: usize,
+        filter: Option<&PackageFilter>,
+    ) -> Result<(), Error> {
+        let meta_path = &pod.meta_file;
+        let pkg = self.meta.package(p).map_err(|e| e.in_file(meta_path))?;
+        if !selected(filter, pkg.path()) {
+            return Ok(());
+        }
+        let func = pkg.func(f).map_err(|e| e.in_file(meta_path))?;
+        Err(Error::TooFewCounters {
+            meta_file: meta_path.clone(),
+            counter_file: path.to_owned(),
+            package: pkg.path().to_owned(),
+            function: func.name.to_owned(),
+            units,
+            counters,
+        })
+    }
+}
