@@ -9,17 +9,18 @@ use camino::Utf8PathBuf;
 fn inputs(target: &str) -> Vec<(Utf8PathBuf, Vec<u8>)> {
     let root = Utf8PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
     let mut out = Vec::new();
-    for dir in [root.join("regressions").join(target), root.join("corpus").join(target)] {
+    let dirs = [
+        (root.join("regressions").join(target), false),
+        (root.join("corpus").join(target), true),
+    ];
+    for (dir, seeds_only) in dirs {
         let Ok(entries) = dir.read_dir_utf8() else {
             continue;
         };
         for e in entries {
             let e = e.unwrap();
-            let name = e.file_name();
             // Only the kept seeds of the corpus; a local fuzzing run adds many more files.
-            if dir.ends_with(target) && dir.parent().is_some_and(|p| p.ends_with("corpus"))
-                && !name.starts_with("seed-")
-            {
+            if seeds_only && !e.file_name().starts_with("seed-") {
                 continue;
             }
             out.push((e.path().to_owned(), std::fs::read(e.path()).unwrap()));
