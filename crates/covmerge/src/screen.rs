@@ -91,12 +91,18 @@ pub(crate) fn screen(pods: Vec<Pod>, rules: &Rules<'_>, warn: &mut dyn FnMut(War
             first = Some((m.counter_mode(), m.granularity(), pod.meta_file.clone()));
         }
         let mut shapes: HashMap<(u32, u32), usize> = HashMap::new();
-        let files = std::mem::take(&mut pod.counter_files);
-        for cf in files {
-            match program.check_counter_file(&pod, &cf, &shapes, rules) {
+        let mut good = Vec::with_capacity(pod.counter_files.len());
+        let mut meta_blamed = None;
+        for cf in &pod.counter_files {
+            match program.check_counter_file(&pod, cf, &shapes, rules) {
                 Ok(found) => {
                     shapes.extend(found);
-                    pod.counter_files.push(cf);
+                    good.push(cf.clone());
+                }
+                // The counter file agrees with the names and the meta-data file does not.
+                Err(Error::Data(e)) if e.path() == pod.meta_file => {
+                    meta_blamed = Some(Error::Data(e));
+                    break;
                 }
                 Err(e) => warn(Warning::Skipped {
                     file: cf.path.clone(),
@@ -104,6 +110,11 @@ pub(crate) fn screen(pods: Vec<Pod>, rules: &Rules<'_>, warn: &mut dyn FnMut(War
                 }),
             }
         }
+        if let Some(e) = meta_blamed {
+            skip_pod(&pod, e, warn);
+            continue;
+        }
+        pod.counter_files = good;
         kept.push(pod);
     }
     kept
