@@ -174,6 +174,8 @@ impl PackageCoverage {
             .iter()
             .map(|(&(f, u), &c)| (f, u, c))
             .collect();
+        // The function breaks ties: two functions can hold a block of one position (a renamed
+        // function, damaged meta-data), and the map's order would otherwise leak out.
         v.sort_unstable_by_key(|(f, u, _)| {
             (
                 rank[*f as usize],
@@ -182,6 +184,7 @@ impl PackageCoverage {
                 u.start_col,
                 u.end_col,
                 u.num_stmts,
+                *f,
             )
         });
         v
