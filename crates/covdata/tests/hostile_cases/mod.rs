@@ -171,6 +171,47 @@ pub fn counter_file(
     w.finish()
 }
 
+/// A counter file's args table.
+pub type Args = Vec<(String, String)>;
+/// A counter file's records: package index, function index, counters.
+pub type Records = Vec<(u32, u32, Vec<u32>)>;
+
+/// The args and records of a counter file's first segment.
+pub fn contents(bytes: &[u8]) -> (Args, Records) {
+    let file = CounterFile::parse(bytes).unwrap();
+    let seg = file.first_segment().unwrap();
+    let args = seg
+        .raw_args()
+        .iter()
+        .map(|(k, v)| {
+            (
+                String::from_utf8_lossy(k).into_owned(),
+                String::from_utf8_lossy(v).into_owned(),
+            )
+        })
+        .collect();
+    let records = seg
+        .funcs()
+        .map(|r| {
+            let r = r.unwrap();
+            (r.pkg_idx, r.func_idx, r.counters.to_vec())
+        })
+        .collect();
+    (args, records)
+}
+
+/// A counter file re-encoded by our encoder after `edit` changed its args and records.
+pub fn reencoded(
+    bytes: &[u8],
+    flavor: CounterFlavor,
+    edit: impl FnOnce(&mut Args, &mut Records),
+) -> Vec<u8> {
+    let hash = CounterFile::parse(bytes).unwrap().meta_hash();
+    let (mut args, mut records) = contents(bytes);
+    edit(&mut args, &mut records);
+    counter_file(hash, flavor, &args, &records)
+}
+
 /// The named cases, in the order of the table in `crates/covdata/HOSTILE.md`.
 pub fn cases(s: &Sample) -> Vec<Case> {
     let m = meta_layout(&s.meta);
@@ -190,7 +231,6 @@ pub fn cases(s: &Sample) -> Vec<Case> {
     let mb = &s.meta;
     let cb = &s.counters;
     let table_lengths = 56 + 8 * m.packages;
-    let hash = CounterFile::parse(cb).unwrap().meta_hash();
     // The first package's function offsets, its first function's description.
     let foffs = m.blob + 44;
     let f0 = u64::from(get_u32(mb, foffs));
@@ -394,7 +434,7 @@ pub fn cases(s: &Sample) -> Vec<Case> {
         counters(
             "counters: a record claims 2^32-1 raw counters",
             {
-                let f = counter_file(hash, CounterFlavor::Raw, &[], &[(0, 0, vec![1, 2])]);
+                let f = reencoded(cb, CounterFlavor::Raw, |_, _| {});
                 let at = counter_layout(&f).first_record;
                 patched(&f, |b| put_u32(b, at, u32::MAX))
             },
@@ -404,9 +444,13 @@ pub fn cases(s: &Sample) -> Vec<Case> {
             },
         ),
         {
-            let f = counter_file(hash, CounterFlavor::Uleb128, &[], &[(0, 0, vec![u32::MAX])]);
+            let f = reencoded(cb, CounterFlavor::Uleb128, |_, records| {
+                records[0].2[0] = u32::MAX;
+            });
+            let rec = counter_layout(&f).first_record;
             // n, pkg and func take a byte each; the value's fifth byte holds bits 28..35.
-            let value = counter_layout(&f).first_record + 3;
+            assert!(f[rec as usize..][..3].iter().all(|&b| b < 0x80));
+            let value = rec + 3;
             counters(
                 "counters: counter value wider than 32 bits",
                 patched(&f, |b| b[value as usize + 4] = 0x1f),
@@ -415,25 +459,25 @@ pub fn cases(s: &Sample) -> Vec<Case> {
         },
         counters(
             "counters: argc 2^32-1",
-            counter_file(
-                hash,
-                CounterFlavor::Uleb128,
-                &[("argc".into(), "4294967295".into())],
-                &[(0, 0, vec![1])],
-            ),
+            reencoded(cb, CounterFlavor::Uleb128, |args, _| {
+                for (k, v) in args.iter_mut() {
+                    if k == "argc" {
+                        *v = "4294967295".into();
+                    }
+                }
+            }),
             Want::Error {
                 field: "argc",
                 offset: None,
             },
         ),
         counters(
-            "counters: counters near u32::MAX",
-            counter_file(
-                hash,
-                CounterFlavor::Uleb128,
-                &[],
-                &[(0, 0, vec![u32::MAX, u32::MAX - 1, 1 << 31])],
-            ),
+            "counters: every counter at u32::MAX - 1 (sums saturate)",
+            reencoded(cb, CounterFlavor::Uleb128, |_, records| {
+                for r in records.iter_mut() {
+                    r.2.fill(u32::MAX - 1);
+                }
+            }),
             Want::Reads,
         ),
         counters(
