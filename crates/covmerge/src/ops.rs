@@ -237,7 +237,7 @@ pub fn run<P: AsRef<Utf8Path>>(
             units: None,
             strays: true,
         };
-        pods = crate::screen::screen(pods, &rules, &mut |w| warnings.push(w));
+        pods = crate::screen::screen(pods, inputs, &rules, &mut |w| warnings.push(w))?;
     }
     match options.operation {
         Operation::Merge { pcombine: true } => {

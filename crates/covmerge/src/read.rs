@@ -104,7 +104,7 @@ fn walk<'a, P: AsRef<Utf8Path>>(
             units: Some(opts.packages.as_ref()),
             strays: false,
         };
-        pods = crate::screen::screen(pods, &rules, warn);
+        pods = crate::screen::screen(pods, dirs, &rules, warn)?;
     }
     let mut walker = Walker {
         opts,

@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use camino::Utf8Path;
+use camino::{Utf8Path, Utf8PathBuf};
 use covdata::pods::{left_out, PodCounterFile};
 use covdata::{CounterGranularity, CounterMode, FileBytes, FuncDesc, MetaFile, MetaHash, Pod};
 use profile::pattern::{selected, PackageFilter};
@@ -63,83 +63,99 @@ pub(crate) struct Rules<'a> {
     pub strays: bool,
 }
 
-/// The pods without their bad files; one [`Warning::Skipped`] per file left out.
-pub(crate) fn screen(pods: Vec<Pod>, rules: &Rules<'_>, warn: &mut dyn FnMut(Warning)) -> Vec<Pod> {
-    let mut first: Option<(CounterMode, CounterGranularity, camino::Utf8PathBuf)> = None;
+type First = Option<(CounterMode, CounterGranularity, Utf8PathBuf)>;
+
+/// The pods of `dirs` without their bad files; one [`Warning::Skipped`] per file left out. A
+/// bad meta-data file gives way to a file of the same name in a later directory, as it would
+/// if it were not there; with none, its program is left out.
+pub(crate) fn screen<P: AsRef<Utf8Path>>(
+    pods: Vec<Pod>,
+    dirs: &[P],
+    rules: &Rules<'_>,
+    warn: &mut dyn FnMut(Warning),
+) -> Result<Vec<Pod>, covdata::Error> {
+    let mut stand_ins: HashMap<Utf8PathBuf, Vec<Utf8PathBuf>> = HashMap::new();
+    for (used, shadowed) in left_out(dirs)?.shadowed {
+        stand_ins.entry(used).or_default().push(shadowed);
+    }
+    let mut first: First = None;
     let mut kept = Vec::with_capacity(pods.len());
     for mut pod in pods {
-        let bytes = match FileBytes::open(&pod.meta_file) {
-            Ok(b) => b,
-            Err(e) => {
-                skip_pod(&pod, Error::from(e), warn);
-                continue;
-            }
-        };
-        let program = match Program::read(&pod.meta_file, &bytes) {
-            Ok(p) => p,
-            Err(e) => {
-                skip_pod(&pod, e, warn);
-                continue;
-            }
-        };
-        if let Some(clash) = clash(&first, &pod, &program.meta, rules.modes) {
-            skip_pod(&pod, clash, warn);
-            continue;
-        }
-        if first.is_none() {
-            let m = &program.meta;
-            first = Some((m.counter_mode(), m.granularity(), pod.meta_file.clone()));
-        }
-        let mut shapes: HashMap<(u32, u32), usize> = HashMap::new();
-        let mut good = Vec::with_capacity(pod.counter_files.len());
-        let mut meta_blamed = None;
-        for cf in &pod.counter_files {
-            match program.check_counter_file(&pod, cf, &shapes, rules) {
-                Ok(found) => {
-                    shapes.extend(found);
-                    good.push(cf.clone());
-                }
-                // The counter file agrees with the names and the meta-data file does not.
-                Err(Error::Data(e)) if e.path() == pod.meta_file => {
-                    meta_blamed = Some(Error::Data(e));
+        let mut candidates = vec![pod.meta_file.clone()];
+        candidates.extend(stand_ins.remove(&pod.meta_file).unwrap_or_default());
+        let mut failed: Vec<(Utf8PathBuf, Error)> = Vec::new();
+        let mut accepted = None;
+        for meta_file in candidates {
+            pod.meta_file = meta_file;
+            match screen_pod(&pod, &first, rules) {
+                Ok(ok) => {
+                    accepted = Some(ok);
                     break;
                 }
-                Err(e) => warn(Warning::Skipped {
-                    file: cf.path.clone(),
-                    reason: e.to_string(),
-                }),
+                Err(e) => failed.push((pod.meta_file.clone(), e)),
             }
         }
-        if let Some(e) = meta_blamed {
-            skip_pod(&pod, e, warn);
+        let n = failed.len();
+        for (k, (file, e)) in failed.into_iter().enumerate() {
+            let left = pod.counter_files.len();
+            let reason = match (accepted.is_some() || k + 1 < n, left) {
+                (true, _) | (false, 0) => e.to_string(),
+                (false, 1) => format!("{e} (and its counter file)"),
+                (false, _) => format!("{e} (and its {left} counter files)"),
+            };
+            warn(Warning::Skipped { file, reason });
+        }
+        let Some((mode, good, skipped)) = accepted else {
             continue;
+        };
+        first.get_or_insert(mode);
+        for w in skipped {
+            warn(w);
         }
         pod.counter_files = good;
         kept.push(pod);
     }
-    kept
+    Ok(kept)
 }
 
-fn skip_pod(pod: &Pod, e: Error, warn: &mut dyn FnMut(Warning)) {
-    let n = pod.counter_files.len();
-    let reason = match n {
-        0 => e.to_string(),
-        1 => format!("{e} (and its counter file)"),
-        _ => format!("{e} (and its {n} counter files)"),
-    };
-    warn(Warning::Skipped {
-        file: pod.meta_file.clone(),
-        reason,
-    });
+/// A pod that passed: its program's mode, the counter files kept, the warnings for the others.
+type Screened = (
+    (CounterMode, CounterGranularity, Utf8PathBuf),
+    Vec<PodCounterFile>,
+    Vec<Warning>,
+);
+
+/// Screen one pod; an error makes its meta-data file the bad one.
+fn screen_pod(pod: &Pod, first: &First, rules: &Rules<'_>) -> Result<Screened, Error> {
+    let bytes = FileBytes::open(&pod.meta_file)?;
+    let program = Program::read(&pod.meta_file, &bytes)?;
+    if let Some(clash) = clash(first, pod, &program.meta, rules.modes) {
+        return Err(clash);
+    }
+    let mut shapes: HashMap<(u32, u32), usize> = HashMap::new();
+    let mut good = Vec::with_capacity(pod.counter_files.len());
+    let mut skipped = Vec::new();
+    for cf in &pod.counter_files {
+        match program.check_counter_file(pod, cf, &shapes, rules) {
+            Ok(found) => {
+                shapes.extend(found);
+                good.push(cf.clone());
+            }
+            // The counter file agrees with the names and the meta-data file does not.
+            Err(Error::Data(e)) if e.path() == pod.meta_file => return Err(Error::Data(e)),
+            Err(e) => skipped.push(Warning::Skipped {
+                file: cf.path.clone(),
+                reason: e.to_string(),
+            }),
+        }
+    }
+    let m = &program.meta;
+    let mode = (m.counter_mode(), m.granularity(), pod.meta_file.clone());
+    Ok((mode, good, skipped))
 }
 
 /// The clash the read would report between the first program and this one.
-fn clash(
-    first: &Option<(CounterMode, CounterGranularity, camino::Utf8PathBuf)>,
-    pod: &Pod,
-    meta: &MetaFile<'_>,
-    modes: Modes,
-) -> Option<Error> {
+fn clash(first: &First, pod: &Pod, meta: &MetaFile<'_>, modes: Modes) -> Option<Error> {
     let (mode, gran, previous) = first.as_ref()?;
     if modes != Modes::Any && *gran != meta.granularity() {
         return Some(Error::GranularityClash {
