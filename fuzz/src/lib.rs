@@ -271,14 +271,43 @@ pub fn read_dir(data: &[u8]) {
     for (i, c) in counters.iter().enumerate() {
         write(&format!("covcounters.f0.{i}.{i}"), c);
     }
+    // Keep-going mode never fails on bad data, leaves out only what strict reading refuses,
+    // and otherwise reads the same.
+    let mut skipped = Vec::new();
+    let lenient = covmerge::read_profile(
+        &[&d.input],
+        &covmerge::ReadOptions {
+            skip_bad: true,
+            ..covmerge::ReadOptions::default()
+        },
+        &mut |w| {
+            if let covmerge::Warning::Skipped { file, .. } = w {
+                skipped.push(file);
+            }
+        },
+    )
+    .unwrap_or_else(|e| panic!("skip-bad read failed: {e}"));
     let profile = match read(&d.input) {
         Ok(p) => p,
         Err(e) => {
             let msg = e.to_string();
             assert!(msg.contains(d.input.as_str()), "error names no file: {msg}");
+            assert!(
+                !skipped.is_empty(),
+                "strict read failed, skip-bad skipped nothing: {msg}"
+            );
             return;
         }
     };
+    assert!(
+        skipped.is_empty(),
+        "strict read fine, skip-bad skipped {skipped:?}"
+    );
+    assert_eq!(
+        lenient.as_ref().map(profile::text::to_string),
+        profile.as_ref().map(profile::text::to_string),
+        "skip-bad read differs"
+    );
     if let Some(p) = &profile {
         let mut sink = Vec::new();
         profile::gofmt::emit_textual(p, &mut sink).expect("emit");
