@@ -82,11 +82,14 @@ fn list<P: AsRef<Utf8Path>>(dirs: &[P]) -> Result<Vec<(Utf8PathBuf, Option<usize
         let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
         for entry in entries {
             let entry = entry.map_err(|e| Error::io(dir, e))?;
-            let is_dir = entry
-                .file_type()
-                .map_err(|e| Error::io(dir.join(entry.file_name().to_string_lossy().as_ref()), e))?
-                .is_dir();
-            if is_dir {
+            let ty = entry.file_type().map_err(|e| {
+                Error::io(dir.join(entry.file_name().to_string_lossy().as_ref()), e)
+            })?;
+            // Regular files and links to them only: opening a FIFO or a device that carries a
+            // coverage file's name would block or never end (Go's reader opens them).
+            let regular = ty.is_file()
+                || (ty.is_symlink() && std::fs::metadata(entry.path()).is_ok_and(|m| m.is_file()));
+            if !regular {
                 continue;
             }
             // Go matches names with a regexp over UTF-8; other names cannot be coverage files

@@ -146,6 +146,13 @@ fn scenarios(s: &Sample) -> Vec<Scenario> {
         }),
     });
     let mut d = s.dir_files.clone();
+    d.push((format!("fifo:covcounters.{tag}.5.5"), Vec::new()));
+    out.push(Scenario {
+        name: "dir: a FIFO named like a counter file".into(),
+        dirs: vec![d],
+        culprit: None,
+    });
+    let mut d = s.dir_files.clone();
     d.push(("covcounters.0123.1.1".into(), Vec::new()));
     d.push(("tmp.covcounters.x.1.1".into(), b"partial".to_vec()));
     out.push(Scenario {
@@ -174,7 +181,7 @@ enum Outcome {
     Hung,
 }
 
-const LIMIT: Duration = Duration::from_secs(20);
+const LIMIT: Duration = Duration::from_secs(10);
 
 fn run(program: &Utf8Path, args: &[String], out: &Utf8Path) -> Outcome {
     let _ = std::fs::remove_file(out);
@@ -257,7 +264,13 @@ fn materialize(root: &Utf8Path, dirs: &[Files]) -> String {
         let d = root.join(["a", "b", "c"][i]);
         std::fs::create_dir_all(&d).unwrap();
         for (n, b) in files {
-            std::fs::write(d.join(n), b).unwrap();
+            match n.strip_prefix("fifo:") {
+                Some(n) => {
+                    let st = Command::new("mkfifo").arg(d.join(n)).status().unwrap();
+                    assert!(st.success(), "mkfifo");
+                }
+                None => std::fs::write(d.join(n), b).unwrap(),
+            }
         }
         names.push(d.to_string());
     }
