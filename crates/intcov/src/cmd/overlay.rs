@@ -31,8 +31,12 @@ pub fn overlay(a: OverlayArgs) -> anyhow::Result<ExitCode> {
         coverdir: a.coverdir.map(Utf8PathBuf::from),
         variant: a.variant,
     };
-    let generated = overlay::generate(&install, &opts)
-        .with_context(|| format!("generating the overlay for {} into {}", install.version, a.out))?;
+    let generated = overlay::generate(&install, &opts).with_context(|| {
+        format!(
+            "generating the overlay for {} into {}",
+            install.version, a.out
+        )
+    })?;
     eprintln!(
         "intcov: {} overlay for {}: use `go test -overlay={}` with GO_INTEGRATION_COVERAGE=1",
         a.variant, generated.version, generated.overlay_json
