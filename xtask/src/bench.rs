@@ -25,7 +25,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
 
     eprintln!("bench: building intcov (release)");
     cmd!(sh, "cargo build --release --quiet -p intcov").run()?;
-    let intcov = root.join("target/release/intcov");
+    let intcov = target_dir(&sh)?.join("release/intcov");
     let go_covdata = Utf8PathBuf::from(cmd!(sh, "go tool -n covdata").read()?.trim().to_owned());
     let go_version = cmd!(sh, "go env GOVERSION").read()?;
 
@@ -76,6 +76,19 @@ pub fn run(args: BenchArgs) -> Result<()> {
     std::fs::write(&out, &table)?;
     eprintln!("bench: table written to {out}");
     Ok(())
+}
+
+/// Where cargo puts build output (CARGO_TARGET_DIR, a config file or the default), as cargo
+/// itself reports it.
+fn target_dir(sh: &Shell) -> Result<Utf8PathBuf> {
+    let meta = cmd!(sh, "cargo metadata --format-version 1 --no-deps")
+        .quiet()
+        .read()?;
+    let meta: serde_json::Value = serde_json::from_str(&meta).context("cargo metadata output")?;
+    let dir = meta["target_directory"]
+        .as_str()
+        .context("cargo metadata: no target_directory")?;
+    Ok(Utf8PathBuf::from(dir))
 }
 
 #[derive(Clone, Copy, Debug)]
