@@ -19,7 +19,9 @@ pub mod pods;
 pub mod stringtab;
 pub mod uleb128;
 
-pub use decode::counter::{CounterFile, Counters, FuncCounters, FuncCountersIter, Segment};
+pub use decode::counter::{
+    ByteCounters, CounterFile, Counters, FuncCounters, FuncCountersIter, Segment,
+};
 pub use decode::meta::{FuncDesc, MetaFile, PackageMeta};
 pub use error::{Error, FormatError, Problem};
 pub use file::FileBytes;

@@ -5,8 +5,8 @@ use std::collections::HashSet;
 use camino::{Utf8Path, Utf8PathBuf};
 use covdata::pods::{collect_pods, meta_files_lists, PodCounterFile};
 use covdata::{
-    CounterFile, CounterGranularity, CounterMode, FileBytes, FuncCounters, FuncDesc, MetaFile,
-    MetaFileCollection, MetaHash, PackageMeta, Pod, Segment,
+    ByteCounters, CounterFile, CounterGranularity, CounterMode, FileBytes, FuncCounters, FuncDesc,
+    MetaFile, MetaFileCollection, MetaHash, PackageMeta, Pod, Segment,
 };
 use profile::{FunctionRef, PackageCoverage, Profile, Unit};
 use rayon::prelude::*;
@@ -337,7 +337,6 @@ impl Walker<'_> {
         } else {
             self.merge_in_parallel(pod, meta.hash(), &num_funcs, merge_mode)?
         };
-
         let selected: Vec<(u32, &PackageMeta<'_>)> = packages
             .iter()
             .enumerate()
@@ -538,13 +537,35 @@ fn merge_counter_file(
         let segment = segment.map_err(|e| e.in_file(path))?;
         let mut records = segment.funcs();
         loop {
-            let record = match records.next_fast() {
-                Some(r) => r,
-                None => match records.next() {
-                    Some(r) => r.map_err(|e| e.in_file(path))?,
-                    None => break,
-                },
+            // Records of the common shape go straight into the table; any other (or one the
+            // table has something to say about) comes through the checked path below.
+            if mode == CounterMode::Set {
+                records.scan_byte_records(|pkg_idx, func_idx, counters, offset| {
+                    table.merge_bytes::<true>(
+                        pkg_idx,
+                        func_idx,
+                        counters,
+                        origin,
+                        offset,
+                        &mut overflow,
+                    )
+                });
+            } else {
+                records.scan_byte_records(|pkg_idx, func_idx, counters, offset| {
+                    table.merge_bytes::<false>(
+                        pkg_idx,
+                        func_idx,
+                        counters,
+                        origin,
+                        offset,
+                        &mut overflow,
+                    )
+                });
+            }
+            let Some(record) = records.next() else {
+                break;
             };
+            let record = record.map_err(|e| e.in_file(path))?;
             match table.merge(&record, mode, origin) {
                 Merge::Done { overflowed } => overflow |= overflowed,
                 rare => unusual_record(rare, &record, path, warn)?,
@@ -592,6 +613,17 @@ fn unusual_record(
 }
 
 const NONE: u32 = u32::MAX;
+
+/// Zeros kept at the end of [`CounterTable::values`], so that counters can be combined eight
+/// at a time.
+const PAD: usize = 8;
+
+/// Room for `n` more values (zeros) before the padding; where they start.
+fn alloc_values(values: &mut Vec<u32>, n: usize) -> u32 {
+    let start = values.len() - PAD;
+    values.resize(values.len() + n, 0);
+    start as u32
+}
 
 /// Where one function's merged counters live in `values` (`start == NONE`: not seen yet).
 #[derive(Clone, Copy)]
@@ -651,7 +683,7 @@ impl CounterTable {
                 total as usize
             ],
             firsts: vec![First::default(); total as usize],
-            values: Vec::new(),
+            values: vec![0; PAD],
         }
     }
 
@@ -678,14 +710,13 @@ impl CounterTable {
             // The function's first record merges into zeros, as in Go: set mode keeps only
             // 0 or 1.
             *span = Span {
-                start: self.values.len() as u32,
+                start: alloc_values(&mut self.values, n),
                 len: n as u32,
             };
             self.firsts[slot] = First {
                 origin,
                 offset: rec.offset,
             };
-            self.values.resize(self.values.len() + n, 0);
         } else if span.len as usize != n {
             return Merge::CountClash {
                 expected: span.len as usize,
@@ -700,6 +731,77 @@ impl CounterTable {
             rec.counters.add_to(dst)
         };
         Merge::Done { overflowed }
+    }
+
+    /// [`CounterTable::merge`] for counters that are one byte each, in set mode (`SET`) or
+    /// count mode. `false` (nothing merged) for a record that is not simply merged: a stray, a
+    /// count that disagrees with an earlier record's.
+    #[inline(always)]
+    fn merge_bytes<const SET: bool>(
+        &mut self,
+        pkg_idx: u32,
+        func_idx: u32,
+        counters: ByteCounters<'_>,
+        origin: u32,
+        offset: u64,
+        overflow: &mut bool,
+    ) -> bool {
+        let Some(&(base, nf)) = self.packages.get(pkg_idx as usize) else {
+            return false;
+        };
+        if func_idx >= nf {
+            return false;
+        }
+        let slot = (base + func_idx) as usize;
+        let Some(span) = self.spans.get_mut(slot) else {
+            return false;
+        };
+        let n = counters.len();
+        if span.start == NONE {
+            let start = alloc_values(&mut self.values, n);
+            *span = Span {
+                start,
+                len: n as u32,
+            };
+            self.firsts[slot] = First { origin, offset };
+        } else if span.len as usize != n {
+            return false;
+        }
+        let start = span.start as usize;
+        let mut over = false;
+        if n <= 8 {
+            // Most records: eight lanes at once, whatever n is (no branch on it). The values
+            // end with PAD zeros, so the lanes exist; those past the function's counters
+            // combine with zero and do not change.
+            let Some(dst) = self.values.get_mut(start..start + PAD) else {
+                return false;
+            };
+            let lanes = counters.first_word().to_le_bytes();
+            for (d, &b) in dst.iter_mut().zip(&lanes) {
+                if SET {
+                    *d |= u32::from(b != 0);
+                } else {
+                    let (sum, o) = d.overflowing_add(u32::from(b));
+                    *d = if o { u32::MAX } else { sum };
+                    over |= o;
+                }
+            }
+        } else {
+            let Some(dst) = self.values.get_mut(start..start + n) else {
+                return false;
+            };
+            for (d, &b) in dst.iter_mut().zip(counters.as_bytes()) {
+                if SET {
+                    *d |= u32::from(b != 0);
+                } else {
+                    let (sum, o) = d.overflowing_add(u32::from(b));
+                    *d = if o { u32::MAX } else { sum };
+                    over |= o;
+                }
+            }
+        }
+        *overflow |= over;
+        true
     }
 
     /// Merge another table of the same pod (made from later files) into this one. Returns
@@ -718,12 +820,13 @@ impl CounterTable {
             let src = &other.values[theirs.start as usize..][..theirs.len as usize];
             let ours = &mut self.spans[i];
             if ours.start == NONE {
+                let start = alloc_values(&mut self.values, src.len());
                 *ours = Span {
-                    start: self.values.len() as u32,
+                    start,
                     len: theirs.len,
                 };
                 self.firsts[i] = other.firsts[i];
-                self.values.extend_from_slice(src);
+                self.values[start as usize..][..src.len()].copy_from_slice(src);
                 continue;
             }
             if ours.len != theirs.len {

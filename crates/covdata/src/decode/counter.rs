@@ -696,6 +696,58 @@ impl<'a> FuncCountersIter<'a> {
         Some(r)
     }
 
+    /// Hand `f` each record, in order, that has the common shape (ULEB128, counter count and
+    /// indices below 2^14, every counter below 128): its package index, function index,
+    /// counters (one byte each) and absolute file offset. Stops before the first record of
+    /// another shape, near the end of the records, or when `f` returns `false` (that record is
+    /// left unconsumed); `next` then carries on from there, so the two together yield every
+    /// record once.
+    #[inline(always)]
+    pub fn scan_byte_records(
+        &mut self,
+        mut f: impl FnMut(u32, u32, ByteCounters<'a>, u64) -> bool,
+    ) {
+        if self.flavor != CounterFlavor::Uleb128 || self.done {
+            return;
+        }
+        let base = self.cur.offset();
+        let data = self.cur.rest();
+        let mut pos = 0usize;
+        let mut left = self.left;
+        while left > 0 {
+            // The header's three values come out of one word, without a branch on how many
+            // bytes each takes (one or two, unpredictably).
+            let Some(head) = data.get(pos..pos + 8) else {
+                break;
+            };
+            let w = u64::from_le_bytes([
+                head[0], head[1], head[2], head[3], head[4], head[5], head[6], head[7],
+            ]);
+            let (n, l0, ok0) = short_uleb(w);
+            let w = w >> (8 * l0);
+            let (pkg_idx, l1, ok1) = short_uleb(w);
+            let w = w >> (8 * l1);
+            let (func_idx, l2, ok2) = short_uleb(w);
+            if !(ok0 & ok1 & ok2) {
+                break;
+            }
+            let p = pos + (l0 + l1 + l2) as usize;
+            let n = n as usize;
+            // A word must be readable from the first counter on (the final footer follows the
+            // last record, so only a segment's last records can miss out).
+            let Some(counters) = data.get(p..).and_then(|rest| ByteCounters::new(rest, n)) else {
+                break;
+            };
+            if !counters.all_below_128() || !f(pkg_idx, func_idx, counters, base + pos as u64) {
+                break;
+            }
+            pos = p + n;
+            left -= 1;
+        }
+        self.cur.skip(pos);
+        self.left = left;
+    }
+
     /// The common case, decoded without building errors: a ULEB128 record whose counters are
     /// all below 128. `None` sends the record to the checked path.
     #[inline]
@@ -808,6 +860,76 @@ fn fast_uleb_record(data: &[u8], pos: usize) -> Option<(FuncCounters<'_>, usize)
         },
         p + n,
     ))
+}
+
+/// The first ULEB128 value in the low bytes of `w` if it takes one or two bytes: the value,
+/// its length, and whether it was that short (if not, the value is meaningless).
+#[inline(always)]
+fn short_uleb(w: u64) -> (u32, u32, bool) {
+    let b0 = (w & 0xff) as u32;
+    let b1 = ((w >> 8) & 0xff) as u32;
+    let two = b0 >> 7;
+    let value = (b0 & 0x7f) | (((b1 & 0x7f) << 7) & 0u32.wrapping_sub(two));
+    (value, 1 + two, two & (b1 >> 7) == 0)
+}
+
+/// The counters of a record whose values each take one byte (all below 128); up to eight of
+/// them can also be had as one word.
+#[derive(Debug, Clone, Copy)]
+pub struct ByteCounters<'a> {
+    bytes: &'a [u8],
+    /// The first eight counters (fewer: zeros after the last) as a little-endian word.
+    first: u64,
+}
+
+/// The top bit of every byte of a word.
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+impl<'a> ByteCounters<'a> {
+    /// `rest` holds the counters and at least eight bytes in all.
+    #[inline(always)]
+    fn new(rest: &'a [u8], len: usize) -> Option<Self> {
+        let bytes = rest.get(..len)?;
+        let w = rest.get(..8)?;
+        let raw = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        let first = if len >= 8 {
+            raw
+        } else {
+            raw & ((1u64 << (8 * len)) - 1)
+        };
+        Some(ByteCounters { bytes, first })
+    }
+
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// One byte per counter.
+    #[inline(always)]
+    pub fn as_bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// The first eight counters as the bytes of a little-endian word, zero past the last one
+    /// (all of them when there are at most eight).
+    #[inline(always)]
+    pub fn first_word(&self) -> u64 {
+        self.first
+    }
+
+    #[inline(always)]
+    fn all_below_128(&self) -> bool {
+        if self.bytes.len() <= 8 {
+            self.first & HIGH_BITS == 0
+        } else {
+            self.bytes.is_ascii()
+        }
+    }
 }
 
 /// A ULEB128 value of at most 32 bits at `b[*pos]`, or `None` (truncated or too wide) without
