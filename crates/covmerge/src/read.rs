@@ -481,13 +481,11 @@ impl PodContext<'_> {
         pkg_idx: u32,
         pkg: &PackageMeta<'_>,
     ) -> Result<PackageCoverage, Error> {
-        // Decode first, so that the package's maps are sized once.
-        let mut funcs = Vec::with_capacity(pkg.num_funcs() as usize);
+        let mut functions = Vec::with_capacity(pkg.num_funcs() as usize);
         let mut units = Vec::new();
         let mut func = FuncDesc::default();
         for func_idx in 0..pkg.num_funcs() {
             let counters = self.func(pkg_idx, pkg, func_idx, &mut func)?;
-            let start = units.len();
             units.extend(func.units.iter().enumerate().map(|(i, u)| {
                 let unit = Unit {
                     start_line: u.start_line,
@@ -496,20 +494,15 @@ impl PodContext<'_> {
                     end_col: u.end_col,
                     num_stmts: u.num_stmts,
                 };
-                (unit, counters.map_or(0, |c| c[i]))
+                (func_idx, unit, counters.map_or(0, |c| c[i]))
             }));
-            funcs.push((func.name, func.file, func.literal, start..units.len()));
+            functions.push(FunctionRef {
+                file: func.file,
+                name: func.name,
+                literal: func.literal,
+            });
         }
-        let mut coverage = PackageCoverage::with_capacity(funcs.len(), units.len());
-        for (name, file, literal, range) in funcs {
-            let function = FunctionRef {
-                file,
-                name,
-                literal,
-            };
-            coverage.add_function_units(mode, function, units[range].iter().copied());
-        }
-        Ok(coverage)
+        Ok(PackageCoverage::from_parts(mode, &functions, units))
     }
 }
 

@@ -28,7 +28,7 @@ pub fn emit_textual(profile: &Profile, w: &mut dyn Write) -> io::Result<()> {
 fn textual_lines(pkg: &PackageCoverage) -> Vec<u8> {
     let functions = pkg.functions();
     let mut out = Vec::new();
-    for (f, u, count) in pkg.sorted_units() {
+    for &(f, u, count) in pkg.sorted_units_cow().iter() {
         out.extend_from_slice(functions[f as usize].file.as_bytes());
         out.push(b':');
         push_u32(&mut out, u.start_line);
@@ -177,7 +177,7 @@ fn func_lines(pkg: &PackageCoverage) -> (Vec<u8>, u64, u64) {
         all_stmts += total;
         cov_stmts += covered;
     };
-    for (fidx, unit, count) in pkg.sorted_units() {
+    for &(fidx, unit, count) in pkg.sorted_units_cow().iter() {
         let fidx = fidx as usize;
         match current {
             None => current = Some((fidx, unit.start_line)),

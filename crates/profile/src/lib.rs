@@ -143,8 +143,26 @@ impl Eq for dyn FunctionKey + '_ {}
 #[derive(Debug, Clone, Default)]
 pub struct PackageCoverage {
     functions: Vec<Function>,
+    /// Index of each function in `functions`; empty while the units are [`Units::Sorted`]
+    /// (nothing is looked up then), built when they become a map.
     function_index: HashMap<Function, u32, FastHash>,
-    counters: HashMap<(u32, Unit), u32, FastHash>,
+    units: Units,
+}
+
+/// A package's units, in one of two shapes: a map to merge into, or (how packages read from
+/// binary coverage data arrive) a vector already in output order. A sorted package turns
+/// into a map the first time something is merged into it.
+#[derive(Debug, Clone)]
+enum Units {
+    Map(HashMap<(u32, Unit), u32, FastHash>),
+    /// Unique by (function, unit), sorted by [`PackageCoverage::sorted_units`]' order.
+    Sorted(Vec<(u32, Unit, u32)>),
+}
+
+impl Default for Units {
+    fn default() -> Self {
+        Units::Map(HashMap::default())
+    }
 }
 
 impl PackageCoverage {
@@ -153,63 +171,143 @@ impl PackageCoverage {
     }
 
     /// Every unit with its function index and merged counter value, in no particular order.
-    pub fn units(&self) -> impl Iterator<Item = (u32, &Unit, u32)> + '_ {
-        self.counters.iter().map(|(&(f, ref u), &c)| (f, u, c))
+    pub fn units(&self) -> Box<dyn Iterator<Item = (u32, &Unit, u32)> + '_> {
+        match &self.units {
+            Units::Map(m) => Box::new(m.iter().map(|(&(f, ref u), &c)| (f, u, c))),
+            Units::Sorted(v) => Box::new(v.iter().map(|(f, u, c)| (*f, u, *c))),
+        }
     }
 
     /// Units sorted as Go's formatter sorts them: file, start line, end line, start column,
     /// end column, statement count.
     pub fn sorted_units(&self) -> Vec<(u32, Unit, u32)> {
-        // Rank the files once so that the sort compares integers, not strings.
-        let mut files: Vec<&str> = self.functions.iter().map(|f| f.file.as_str()).collect();
-        files.sort_unstable();
-        files.dedup();
-        let rank: Vec<u32> = self
-            .functions
-            .iter()
-            .map(|f| files.binary_search(&f.file.as_str()).unwrap_or(0) as u32)
-            .collect();
-        let mut v: Vec<(u32, Unit, u32)> = self
-            .counters
-            .iter()
-            .map(|(&(f, u), &c)| (f, u, c))
-            .collect();
-        // The function breaks ties: two functions can hold a block of one position (a renamed
-        // function, damaged meta-data), and the map's order would otherwise leak out.
-        v.sort_unstable_by_key(|(f, u, _)| {
-            (
-                rank[*f as usize],
-                u.start_line,
-                u.end_line,
-                u.start_col,
-                u.end_col,
-                u.num_stmts,
-                *f,
-            )
-        });
-        v
+        self.sorted_units_cow().into_owned()
+    }
+
+    /// [`PackageCoverage::sorted_units`], borrowed when the package is already in that order.
+    pub fn sorted_units_cow(&self) -> std::borrow::Cow<'_, [(u32, Unit, u32)]> {
+        match &self.units {
+            Units::Sorted(v) => std::borrow::Cow::Borrowed(v),
+            Units::Map(m) => {
+                let mut v: Vec<(u32, Unit, u32)> =
+                    m.iter().map(|(&(f, u), &c)| (f, u, c)).collect();
+                sort_units(&self.functions, &mut v);
+                std::borrow::Cow::Owned(v)
+            }
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.counters.is_empty()
+        match &self.units {
+            Units::Map(m) => m.is_empty(),
+            Units::Sorted(v) => v.is_empty(),
+        }
     }
 
     /// An empty package with room for `functions` functions and `units` units.
     pub fn with_capacity(functions: usize, units: usize) -> Self {
-        let mut p = PackageCoverage::default();
-        p.functions.reserve(functions);
-        p.function_index.reserve(functions);
-        p.counters.reserve(units);
-        p
+        PackageCoverage {
+            functions: Vec::with_capacity(functions),
+            function_index: HashMap::with_capacity_and_hasher(functions, FastHash::default()),
+            units: Units::Map(HashMap::with_capacity_and_hasher(
+                units,
+                FastHash::default(),
+            )),
+        }
+    }
+
+    /// A package made of `functions` and `units` (function index, unit, count), in the order
+    /// met: the same as calling [`PackageCoverage::add_function_units`] for each function in
+    /// turn, with one sort instead of a hash insertion per unit. Functions may repeat (their
+    /// units are then combined); a unit naming no function is dropped.
+    pub fn from_parts(
+        mode: CounterMode,
+        functions: &[FunctionRef<'_>],
+        mut units: Vec<(u32, Unit, u32)>,
+    ) -> Self {
+        // Functions equal by (file, name, literal) are one function: map each to its first.
+        let mut first: HashMap<FunctionRef<'_>, u32, FastHash> =
+            HashMap::with_capacity_and_hasher(functions.len(), FastHash::default());
+        let mut slot = Vec::with_capacity(functions.len());
+        let mut kept = Vec::with_capacity(functions.len());
+        for f in functions {
+            let next = kept.len() as u32;
+            let i = *first.entry(*f).or_insert(next);
+            if i == next {
+                kept.push(f.to_function());
+            }
+            slot.push(i);
+        }
+        if kept.len() != functions.len() || units.iter().any(|u| u.0 as usize >= slot.len()) {
+            units.retain(|u| (u.0 as usize) < slot.len());
+            for u in &mut units {
+                u.0 = slot[u.0 as usize];
+            }
+        }
+        if mode == CounterMode::Set {
+            // As if each count were combined into the map's initial zero.
+            for u in &mut units {
+                u.2 = mode.combine(0, u.2);
+            }
+        }
+        sort_units(&kept, &mut units);
+        // Equal (function, unit) pairs are now adjacent: combine them as the map would.
+        units.dedup_by(|later, kept| {
+            if later.0 == kept.0 && later.1 == kept.1 {
+                kept.2 = mode.combine(kept.2, later.2);
+                true
+            } else {
+                false
+            }
+        });
+        PackageCoverage {
+            functions: kept,
+            function_index: HashMap::default(),
+            units: Units::Sorted(units),
+        }
+    }
+
+    /// The index of `function`, added if new (the package becomes mergeable).
+    fn function_slot(&mut self, function: FunctionRef<'_>) -> u32 {
+        self.unit_map();
+        match self.function_index.get(&function as &dyn FunctionKey) {
+            Some(&i) => i,
+            None => {
+                let i = self.functions.len() as u32;
+                self.functions.push(function.to_function());
+                self.function_index.insert(function.to_function(), i);
+                i
+            }
+        }
+    }
+
+    /// The units as a map, to merge into (and the function index, to look functions up).
+    fn unit_map(&mut self) -> &mut HashMap<(u32, Unit), u32, FastHash> {
+        if let Units::Sorted(v) = &mut self.units {
+            let mut m = HashMap::with_capacity_and_hasher(v.len(), FastHash::default());
+            m.extend(v.drain(..).map(|(f, u, c)| ((f, u), c)));
+            self.units = Units::Map(m);
+            self.function_index = self
+                .functions
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.clone(), i as u32))
+                .collect();
+        }
+        match &mut self.units {
+            Units::Map(m) => m,
+            Units::Sorted(_) => unreachable!("converted above"),
+        }
     }
 
     /// Add everything `other` holds, combining counts by `mode` (the mode of the profile this
     /// package belongs to): the same as adding `other`'s functions and units one by one.
     pub fn absorb(&mut self, mode: CounterMode, other: PackageCoverage) {
-        if self.counters.is_empty() && self.functions.is_empty() {
+        if self.is_empty() && self.functions.is_empty() {
             *self = other;
             return;
         }
+        self.unit_map();
         let map: Vec<u32> = other
             .functions
             .into_iter()
@@ -223,10 +321,26 @@ impl PackageCoverage {
                 }
             })
             .collect();
-        self.counters.reserve(other.counters.len());
-        for ((f, unit), count) in other.counters {
-            let slot = self.counters.entry((map[f as usize], unit)).or_insert(0);
+        let counters = self.unit_map();
+        counters.reserve(match &other.units {
+            Units::Map(m) => m.len(),
+            Units::Sorted(v) => v.len(),
+        });
+        let mut add = |f: u32, unit: Unit, count: u32| {
+            let slot = counters.entry((map[f as usize], unit)).or_insert(0);
             *slot = mode.combine(*slot, count);
+        };
+        match other.units {
+            Units::Map(m) => {
+                for ((f, unit), count) in m {
+                    add(f, unit, count);
+                }
+            }
+            Units::Sorted(v) => {
+                for (f, unit, count) in v {
+                    add(f, unit, count);
+                }
+            }
         }
     }
 
@@ -238,20 +352,39 @@ impl PackageCoverage {
         function: FunctionRef<'_>,
         units: impl IntoIterator<Item = (Unit, u32)>,
     ) {
-        let idx = match self.function_index.get(&function as &dyn FunctionKey) {
-            Some(&i) => i,
-            None => {
-                let i = self.functions.len() as u32;
-                self.functions.push(function.to_function());
-                self.function_index.insert(function.to_function(), i);
-                i
-            }
-        };
+        let idx = self.function_slot(function);
+        let counters = self.unit_map();
         for (unit, count) in units {
-            let slot = self.counters.entry((idx, unit)).or_insert(0);
+            let slot = counters.entry((idx, unit)).or_insert(0);
             *slot = mode.combine(*slot, count);
         }
     }
+}
+
+/// Sort units in Go's formatter order (file, start line, end line, start column, end column,
+/// statement count), then by function so that equal keys of one function are adjacent.
+fn sort_units(functions: &[Function], units: &mut [(u32, Unit, u32)]) {
+    // Rank the files once so that the sort compares integers, not strings.
+    let mut files: Vec<&str> = functions.iter().map(|f| f.file.as_str()).collect();
+    files.sort_unstable();
+    files.dedup();
+    let rank: Vec<u32> = functions
+        .iter()
+        .map(|f| files.binary_search(&f.file.as_str()).unwrap_or(0) as u32)
+        .collect();
+    // The function breaks ties: two functions can hold a block of one position (a renamed
+    // function, damaged meta-data), and the order would otherwise depend on the input's.
+    units.sort_unstable_by_key(|(f, u, _)| {
+        (
+            rank[*f as usize],
+            u.start_line,
+            u.end_line,
+            u.start_col,
+            u.end_col,
+            u.num_stmts,
+            *f,
+        )
+    });
 }
 
 /// Merged coverage of any number of runs, programs and profiles.
@@ -330,17 +463,7 @@ impl Profile {
             Some(p) => p,
             None => self.packages.entry(import_path.to_owned()).or_default(),
         };
-        let idx = match pkg.function_index.get(function) {
-            Some(&i) => i,
-            None => {
-                let i = pkg.functions.len() as u32;
-                pkg.functions.push(function.clone());
-                pkg.function_index.insert(function.clone(), i);
-                i
-            }
-        };
-        let slot = pkg.counters.entry((idx, unit)).or_insert(0);
-        *slot = mode.combine(*slot, count);
+        pkg.add_function_units(mode, function.key(), [(unit, count)]);
     }
 
     /// A copy holding only the packages `filter` selects (`-pkg`).
