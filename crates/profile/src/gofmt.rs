@@ -14,52 +14,112 @@ use crate::{PackageCoverage, Profile};
 /// `mode: <mode>` then one `file:l.c,l.c stmts count` line per unit, packages by import path and
 /// units by position (`EmitTextual`).
 pub fn emit_textual(profile: &Profile, w: &mut dyn Write) -> io::Result<()> {
-    let mut out = io::BufWriter::with_capacity(1 << 16, w);
-    writeln!(out, "mode: {}", profile.mode())?;
-    // Packages are sorted and formatted in parallel, then written in order.
+    w.write_all(format!("mode: {}\n", profile.mode()).as_bytes())?;
+    // Packages are sorted and formatted in parallel, then written in order, each straight
+    // from its own buffer.
     let packages: Vec<&PackageCoverage> = profile.packages().values().collect();
     let chunks: Vec<Vec<u8>> = packages.par_iter().map(|pkg| textual_lines(pkg)).collect();
     for chunk in chunks {
-        out.write_all(&chunk)?;
+        w.write_all(&chunk)?;
     }
-    out.flush()
+    w.flush()
 }
 
 fn textual_lines(pkg: &PackageCoverage) -> Vec<u8> {
     let functions = pkg.functions();
-    let mut out = Vec::new();
-    for &(f, u, count) in pkg.sorted_units_cow().iter() {
+    let units = pkg.sorted_units_cow();
+    // Sized once: the file name, and at most 67 bytes for the rest of a line.
+    let size: usize = units
+        .iter()
+        .map(|&(f, _, _)| functions[f as usize].file.len() + 67)
+        .sum();
+    let mut out = Vec::with_capacity(size);
+    for &(f, u, count) in units.iter() {
         out.extend_from_slice(functions[f as usize].file.as_bytes());
-        out.push(b':');
-        push_u32(&mut out, u.start_line);
-        out.push(b'.');
-        push_u32(&mut out, u.start_col);
-        out.push(b',');
-        push_u32(&mut out, u.end_line);
-        out.push(b'.');
-        push_u32(&mut out, u.end_col);
-        out.push(b' ');
-        push_u32(&mut out, u.num_stmts);
-        out.push(b' ');
-        push_u32(&mut out, count);
-        out.push(b'\n');
+        let mut line = Line::default();
+        line.byte(b':');
+        line.number(u.start_line);
+        line.byte(b'.');
+        line.number(u.start_col);
+        line.byte(b',');
+        line.number(u.end_line);
+        line.byte(b'.');
+        line.number(u.end_col);
+        line.byte(b' ');
+        line.number(u.num_stmts);
+        line.byte(b' ');
+        line.number(count);
+        line.byte(b'\n');
+        out.extend_from_slice(line.bytes());
     }
     out
 }
 
-/// Decimal digits of `v`, without going through `fmt`.
-fn push_u32(buf: &mut Vec<u8>, mut v: u32) {
-    let mut digits = [0u8; 10];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
+/// The part of a textfmt line after the file name, built on the stack and appended at once.
+struct Line {
+    buf: [u8; 72],
+    len: usize,
+}
+
+impl Default for Line {
+    fn default() -> Self {
+        Line {
+            buf: [0; 72],
+            len: 0,
         }
     }
-    buf.extend_from_slice(&digits[i..]);
+}
+
+impl Line {
+    #[inline(always)]
+    fn byte(&mut self, b: u8) {
+        if let Some(slot) = self.buf.get_mut(self.len) {
+            *slot = b;
+            self.len += 1;
+        }
+    }
+
+    /// Decimal digits of `v`, two at a time.
+    #[inline(always)]
+    fn number(&mut self, mut v: u32) {
+        const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+            2021222324252627282930313233343536373839\
+            4041424344454647484950515253545556575859\
+            6061626364656667686970717273747576777879\
+            8081828384858687888990919293949596979899";
+        let n = digits(v);
+        let end = self.len + n;
+        let Some(dst) = self.buf.get_mut(self.len..end) else {
+            return;
+        };
+        let mut i = n;
+        while i >= 2 {
+            let pair = (v % 100) as usize * 2;
+            v /= 100;
+            dst[i - 2..i].copy_from_slice(&PAIRS[pair..pair + 2]);
+            i -= 2;
+        }
+        if i == 1 {
+            dst[0] = b'0' + v as u8;
+        }
+        self.len = end;
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+/// The number of decimal digits of `v`.
+#[inline(always)]
+fn digits(v: u32) -> usize {
+    let mut n = 1;
+    let mut limit = 10u64;
+    while u64::from(v) >= limit {
+        n += 1;
+        limit *= 10;
+    }
+    n
 }
 
 /// Per-package coverage as `go tool covdata percent` prints it:
@@ -419,6 +479,43 @@ mod tests {
         tw.write_all(input.as_bytes()).unwrap();
         tw.flush().unwrap();
         String::from_utf8(tw.into_inner()).unwrap()
+    }
+
+    #[test]
+    fn line_numbers_as_fmt_writes_them() {
+        let mut probes: Vec<u32> = vec![0, 1, 9, 10, 99, 100, 999, 1000, u32::MAX - 1, u32::MAX];
+        for d in 1..10 {
+            let p = 10u32.pow(d);
+            probes.extend([p - 1, p, p + 1]);
+        }
+        let mut x = 0x9e37_79b9u32;
+        for _ in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            probes.push(x >> (x % 32));
+        }
+        for w in probes.chunks(6) {
+            let mut line = Line::default();
+            for (i, &v) in w.iter().enumerate() {
+                line.byte(b":.,. \n"[i]);
+                line.number(v);
+            }
+            let want: String = w
+                .iter()
+                .enumerate()
+                .map(|(i, v)| format!("{}{v}", ":.,. \n".as_bytes()[i] as char))
+                .collect();
+            assert_eq!(std::str::from_utf8(line.bytes()).unwrap(), want);
+        }
+        // The longest line fits.
+        let mut line = Line::default();
+        line.byte(b':');
+        for _ in 0..6 {
+            line.number(u32::MAX);
+            line.byte(b' ');
+        }
+        assert_eq!(line.bytes().len(), 1 + 6 * 11);
     }
 
     #[test]
