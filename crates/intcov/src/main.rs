@@ -46,6 +46,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    tune_malloc();
     let cli = Cli::parse_from(args::normalize(std::env::args_os()));
     let result = match cli.command {
         Command::Textfmt(a) => cmd::read::textfmt(a),
@@ -65,5 +66,19 @@ fn main() -> ExitCode {
             eprintln!("intcov: {err:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// glibc grows each thread's malloc arena a page or so at a time and trims it back as soon as
+/// the top is free, one `mprotect` per step. Every one takes the address-space lock that page
+/// faults on the other threads wait for: reading a directory of coverage data made hundreds
+/// of them, enough to serialize the reading threads. Growing in large steps (address space
+/// only: untouched pages cost no memory) and not trimming avoids them.
+fn tune_malloc() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters; no other thread exists yet.
+    unsafe {
+        libc::mallopt(libc::M_TOP_PAD, 64 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
     }
 }
