@@ -604,7 +604,7 @@ fn go_and_intcov_on_hostile_files() {
         (Some(b), Some(e)) => &doc[b..e + END.len()],
         _ => "",
     };
-    if current == table {
+    if data_independent(current) == data_independent(&table) {
         return;
     }
     if std::env::var_os("INTCOV_UPDATE_HOSTILE").is_some() {
@@ -620,4 +620,24 @@ fn go_and_intcov_on_hostile_files() {
         "{doc_path} is out of date; rerun with INTCOV_UPDATE_HOSTILE=1 to rewrite it. \
          Generated:\n{table}"
     );
+}
+
+/// The table with the tallies of the bit-flip sweeps masked. Which flips a reader notices depends
+/// on the sample's bytes (its counts and the temporary path in its args), which differ from one
+/// fresh fixture run to the next; every flip is still checked case by case above, and the table
+/// is rewritten with the tallies of the run that wrote it.
+fn data_independent(table: &str) -> String {
+    table
+        .lines()
+        .map(|line| {
+            if line.contains("bit flipped at every offset") {
+                line.chars()
+                    .map(|c| if c.is_ascii_digit() { '#' } else { c })
+                    .collect()
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
