@@ -11,6 +11,7 @@ mod error;
 pub mod ops;
 mod read;
 mod screen;
+mod table;
 
 pub use error::{Error, Warning};
 pub use profile::pattern::{selected, PackageFilter};

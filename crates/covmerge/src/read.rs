@@ -5,14 +5,15 @@ use std::collections::HashSet;
 use camino::{Utf8Path, Utf8PathBuf};
 use covdata::pods::{collect_pods, meta_files_lists, PodCounterFile};
 use covdata::{
-    ByteCounters, CounterFile, CounterGranularity, CounterMode, FileBytes, FuncCounters, FuncDesc,
-    MetaFile, MetaFileCollection, MetaHash, PackageMeta, Pod, Segment,
+    CounterFile, CounterGranularity, CounterMode, FileBytes, FuncCounters, FuncDesc, MetaFile,
+    MetaFileCollection, MetaHash, PackageMeta, Pod, Segment,
 };
 use profile::{FunctionRef, PackageCoverage, Profile, Unit};
 use rayon::prelude::*;
 
 use crate::error::{Error, Warning};
 use crate::screen::{Modes, Rules};
+use crate::table::{merge_records, merge_runs, CounterTable, Merge, Run};
 use profile::pattern::{selected, PackageFilter};
 
 /// What to do when programs were built with different counter modes.
@@ -379,8 +380,8 @@ impl Walker<'_> {
         Ok(())
     }
 
-    /// Merge the counter files in one contiguous run per thread, then the runs in order. The
-    /// first error in file order wins and warnings come out in file order, as if sequential.
+    /// Merge the pod's counter files on all threads ([`merge_runs`]); warnings come out in
+    /// file order and the first error in file order wins, as if read one after the other.
     fn merge_in_parallel(
         &mut self,
         pod: &Pod,
@@ -388,54 +389,58 @@ impl Walker<'_> {
         num_funcs: &[u32],
         mode: CounterMode,
     ) -> Result<CounterTable, Error> {
-        let files = &pod.counter_files[..];
-        let threads = rayon::current_num_threads().max(1);
-        let chunk = files.len().div_ceil(threads);
-        let runs: Vec<(CounterTable, Vec<Warning>, Option<Error>)> = files
-            .par_chunks(chunk)
-            .enumerate()
-            .map(|(c, run)| {
-                let mut table = CounterTable::new(num_funcs);
-                let mut warnings = Vec::new();
-                let mut error = None;
-                for (k, cf) in run.iter().enumerate() {
-                    let origin = (c * chunk + k) as u32;
-                    if let Err(e) = merge_counter_file(
-                        cf,
-                        (pod, meta_hash),
-                        origin,
-                        mode,
-                        &mut table,
-                        &mut |_, _, _| {},
-                        &mut |w| warnings.push(w),
-                    ) {
-                        error = Some(e);
-                        break;
-                    }
-                }
-                (table, warnings, error)
-            })
-            .collect();
-        let mut merged: Option<CounterTable> = None;
-        for (table, warnings, error) in runs {
-            for w in warnings {
-                (self.warn)(w);
-            }
-            if let Some(e) = error {
-                return Err(e);
-            }
-            match &mut merged {
-                None => merged = Some(table),
-                Some(m) => {
-                    if let Some(origin) = m.absorb(table, mode, files)? {
-                        (self.warn)(Warning::Overflow {
-                            file: files[origin as usize].path.clone(),
-                        });
-                    }
-                }
-            }
+        let (run, error) = merge_runs(pod.counter_files.len(), || ReadRun {
+            pod,
+            meta_hash,
+            mode,
+            table: CounterTable::new(num_funcs),
+            warnings: Vec::new(),
+            saturated: false,
+        });
+        for w in run.warnings {
+            (self.warn)(w);
         }
-        Ok(merged.unwrap_or_else(|| CounterTable::new(num_funcs)))
+        match error {
+            Some(e) => Err(e),
+            None => Ok(run.table),
+        }
+    }
+}
+
+/// A run of a pod's counter files merged for reading.
+struct ReadRun<'p> {
+    pod: &'p Pod,
+    meta_hash: MetaHash,
+    mode: CounterMode,
+    table: CounterTable,
+    warnings: Vec<Warning>,
+    saturated: bool,
+}
+
+impl Run for ReadRun<'_> {
+    type Error = Error;
+
+    fn add(&mut self, index: usize) -> Result<(), Error> {
+        let overflow = merge_counter_file(
+            &self.pod.counter_files[index],
+            (self.pod, self.meta_hash),
+            index as u32,
+            self.mode,
+            &mut self.table,
+            &mut |_, _, _| {},
+            &mut |w| self.warnings.push(w),
+        )?;
+        self.saturated |= overflow;
+        Ok(())
+    }
+
+    fn order_sensitive(&self) -> bool {
+        self.saturated
+    }
+
+    fn append(&mut self, later: Self) -> bool {
+        self.warnings.extend(later.warnings);
+        self.table.append(later.table, self.mode)
     }
 }
 
@@ -507,7 +512,7 @@ impl PodContext<'_> {
 }
 
 /// Read one counter file and merge its records into `table`. `opened` sees the file once its
-/// header and first segment are decoded.
+/// header and first segment are decoded. Returns whether a sum saturated (also warned about).
 fn merge_counter_file(
     cf: &PodCounterFile,
     (pod, meta_hash): (&Pod, MetaHash),
@@ -516,59 +521,20 @@ fn merge_counter_file(
     table: &mut CounterTable,
     opened: &mut dyn FnMut(&Utf8Path, &CounterFile<'_>, &Segment<'_>),
     warn: &mut dyn FnMut(Warning),
-) -> Result<(), Error> {
+) -> Result<bool, Error> {
     let path = &cf.path;
     let bytes = FileBytes::open(path)?;
     let file = CounterFile::parse(&bytes).map_err(|e| e.in_file(path))?;
     crate::ops::check_pairing(pod, meta_hash, path, &file)?;
     let first = file.first_segment().map_err(|e| e.in_file(path))?;
     opened(path, &file, &first);
-    let mut overflow = false;
-    // Go's reader stops after the first segment; the runtime never writes more, and a file
-    // that has more holds more runs, so all of them count here.
-    for segment in file.segments() {
-        let segment = segment.map_err(|e| e.in_file(path))?;
-        let mut records = segment.funcs();
-        loop {
-            // Records of the common shape go straight into the table; any other (or one the
-            // table has something to say about) comes through the checked path below.
-            if mode == CounterMode::Set {
-                records.scan_byte_records(|pkg_idx, func_idx, counters, offset| {
-                    table.merge_bytes::<true>(
-                        pkg_idx,
-                        func_idx,
-                        counters,
-                        origin,
-                        offset,
-                        &mut overflow,
-                    )
-                });
-            } else {
-                records.scan_byte_records(|pkg_idx, func_idx, counters, offset| {
-                    table.merge_bytes::<false>(
-                        pkg_idx,
-                        func_idx,
-                        counters,
-                        origin,
-                        offset,
-                        &mut overflow,
-                    )
-                });
-            }
-            let Some(record) = records.next() else {
-                break;
-            };
-            let record = record.map_err(|e| e.in_file(path))?;
-            match table.merge(&record, mode, origin) {
-                Merge::Done { overflowed } => overflow |= overflowed,
-                rare => unusual_record(rare, &record, path, warn)?,
-            }
-        }
-    }
+    let overflow = merge_records(&file, path, origin, mode, table, |rare, record| {
+        unusual_record(rare, record, path, warn)
+    })?;
     if overflow {
         warn(Warning::Overflow { file: path.clone() });
     }
-    Ok(())
+    Ok(overflow)
 }
 
 /// A record that names no function of the meta-data (a warning) or disagrees with an earlier
@@ -602,273 +568,5 @@ fn unusual_record(
             found: record.counters.len(),
             expected,
         }),
-    }
-}
-
-const NONE: u32 = u32::MAX;
-
-/// Zeros kept at the end of [`CounterTable::values`], so that counters can be combined eight
-/// at a time.
-const PAD: usize = 8;
-
-/// Room for `n` more values (zeros) before the padding; where they start.
-fn alloc_values(values: &mut Vec<u32>, n: usize) -> u32 {
-    let start = values.len() - PAD;
-    values.resize(values.len() + n, 0);
-    start as u32
-}
-
-/// Where one function's merged counters live in `values` (`start == NONE`: not seen yet).
-#[derive(Clone, Copy)]
-struct Span {
-    start: u32,
-    len: u32,
-}
-
-/// The first record seen for a function: its file's index and offset (for error messages).
-#[derive(Clone, Copy, Default)]
-struct First {
-    origin: u32,
-    offset: u64,
-}
-
-/// The merged counters of one pod: one slot per (package, function) of its meta-data, the
-/// values of all executed functions in one vector.
-struct CounterTable {
-    /// Per package: index of its first slot, number of functions.
-    packages: Vec<(u32, u32)>,
-    spans: Vec<Span>,
-    firsts: Vec<First>,
-    values: Vec<u32>,
-}
-
-enum Merge {
-    Done {
-        overflowed: bool,
-    },
-    /// Not a function of the meta-data: warn and ignore (Go's `pkm` check).
-    Stray {
-        num_funcs: Option<u32>,
-    },
-    /// Go's check lets `func == num_funcs` through, and then nothing reads it.
-    Ignored,
-    CountClash {
-        expected: usize,
-    },
-}
-
-impl CounterTable {
-    fn new(num_funcs: &[u32]) -> Self {
-        let mut packages = Vec::with_capacity(num_funcs.len());
-        let mut total = 0u32;
-        for &n in num_funcs {
-            packages.push((total, n));
-            // Bounded by the meta-data file's size, far below u32::MAX slots.
-            total = total.saturating_add(n);
-        }
-        CounterTable {
-            packages,
-            spans: vec![
-                Span {
-                    start: NONE,
-                    len: 0
-                };
-                total as usize
-            ],
-            firsts: vec![First::default(); total as usize],
-            values: vec![0; PAD],
-        }
-    }
-
-    #[inline]
-    fn merge(&mut self, rec: &FuncCounters<'_>, mode: CounterMode, origin: u32) -> Merge {
-        let Some(&(base, nf)) = self.packages.get(rec.pkg_idx as usize) else {
-            return Merge::Stray { num_funcs: None };
-        };
-        if rec.func_idx >= nf {
-            return if rec.func_idx == nf {
-                Merge::Ignored
-            } else {
-                Merge::Stray {
-                    num_funcs: Some(nf),
-                }
-            };
-        }
-        let slot = (base + rec.func_idx) as usize;
-        let Some(span) = self.spans.get_mut(slot) else {
-            return Merge::Ignored;
-        };
-        let n = rec.counters.len();
-        if span.start == NONE {
-            // The function's first record merges into zeros, as in Go: set mode keeps only
-            // 0 or 1.
-            *span = Span {
-                start: alloc_values(&mut self.values, n),
-                len: n as u32,
-            };
-            self.firsts[slot] = First {
-                origin,
-                offset: rec.offset,
-            };
-        } else if span.len as usize != n {
-            return Merge::CountClash {
-                expected: span.len as usize,
-            };
-        }
-        let start = span.start as usize;
-        let dst = &mut self.values[start..start + n];
-        let overflowed = if mode == CounterMode::Set {
-            rec.counters.set_into(dst);
-            false
-        } else {
-            rec.counters.add_to(dst)
-        };
-        Merge::Done { overflowed }
-    }
-
-    /// [`CounterTable::merge`] for counters that are one byte each, in set mode (`SET`) or
-    /// count mode. `false` (nothing merged) for a record that is not simply merged: a stray, a
-    /// count that disagrees with an earlier record's.
-    #[inline(always)]
-    fn merge_bytes<const SET: bool>(
-        &mut self,
-        pkg_idx: u32,
-        func_idx: u32,
-        counters: ByteCounters<'_>,
-        origin: u32,
-        offset: u64,
-        overflow: &mut bool,
-    ) -> bool {
-        let Some(&(base, nf)) = self.packages.get(pkg_idx as usize) else {
-            return false;
-        };
-        if func_idx >= nf {
-            return false;
-        }
-        let slot = (base + func_idx) as usize;
-        let Some(span) = self.spans.get_mut(slot) else {
-            return false;
-        };
-        let n = counters.len();
-        if span.start == NONE {
-            let start = alloc_values(&mut self.values, n);
-            *span = Span {
-                start,
-                len: n as u32,
-            };
-            self.firsts[slot] = First { origin, offset };
-        } else if span.len as usize != n {
-            return false;
-        }
-        let start = span.start as usize;
-        let mut over = false;
-        if n <= 8 {
-            // Most records: eight lanes at once, whatever n is (no branch on it). The values
-            // end with PAD zeros, so the lanes exist; those past the function's counters
-            // combine with zero and do not change.
-            let Some(dst) = self.values.get_mut(start..start + PAD) else {
-                return false;
-            };
-            let lanes = counters.first_word().to_le_bytes();
-            for (d, &b) in dst.iter_mut().zip(&lanes) {
-                if SET {
-                    *d |= u32::from(b != 0);
-                } else {
-                    let (sum, o) = d.overflowing_add(u32::from(b));
-                    *d = if o { u32::MAX } else { sum };
-                    over |= o;
-                }
-            }
-        } else {
-            let Some(dst) = self.values.get_mut(start..start + n) else {
-                return false;
-            };
-            for (d, &b) in dst.iter_mut().zip(counters.as_bytes()) {
-                if SET {
-                    *d |= u32::from(b != 0);
-                } else {
-                    let (sum, o) = d.overflowing_add(u32::from(b));
-                    *d = if o { u32::MAX } else { sum };
-                    over |= o;
-                }
-            }
-        }
-        *overflow |= over;
-        true
-    }
-
-    /// Merge another table of the same pod (made from later files) into this one. Returns
-    /// the file of the first function whose counts saturated, if any did.
-    fn absorb(
-        &mut self,
-        other: CounterTable,
-        mode: CounterMode,
-        files: &[PodCounterFile],
-    ) -> Result<Option<u32>, Error> {
-        let mut saturated = None;
-        for (i, theirs) in other.spans.iter().enumerate() {
-            if theirs.start == NONE {
-                continue;
-            }
-            let src = &other.values[theirs.start as usize..][..theirs.len as usize];
-            let ours = &mut self.spans[i];
-            if ours.start == NONE {
-                let start = alloc_values(&mut self.values, src.len());
-                *ours = Span {
-                    start,
-                    len: theirs.len,
-                };
-                self.firsts[i] = other.firsts[i];
-                self.values[start as usize..][..src.len()].copy_from_slice(src);
-                continue;
-            }
-            if ours.len != theirs.len {
-                let pkg_idx = self.packages.partition_point(|&(b, _)| b as usize <= i) - 1;
-                let first = other.firsts[i];
-                return Err(Error::CounterCountClash {
-                    file: files[first.origin as usize].path.clone(),
-                    offset: first.offset,
-                    pkg_idx: pkg_idx as u32,
-                    func_idx: i as u32 - self.packages[pkg_idx].0,
-                    found: theirs.len as usize,
-                    expected: ours.len as usize,
-                });
-            }
-            let dst = &mut self.values[ours.start as usize..][..ours.len as usize];
-            if mode == CounterMode::Set {
-                for (d, &s) in dst.iter_mut().zip(src) {
-                    *d |= s;
-                }
-            } else {
-                let mut over_any = false;
-                for (d, &s) in dst.iter_mut().zip(src) {
-                    let (sum, over) = d.overflowing_add(s);
-                    *d = if over { u32::MAX } else { sum };
-                    over_any |= over;
-                }
-                if over_any && saturated.is_none() {
-                    saturated = Some(other.firsts[i].origin);
-                }
-            }
-        }
-        Ok(saturated)
-    }
-
-    /// The merged counters of a function and the index of the first file that had it.
-    fn get(&self, pkg_idx: u32, func_idx: u32) -> Option<(&[u32], usize)> {
-        let &(base, nf) = self.packages.get(pkg_idx as usize)?;
-        if func_idx >= nf {
-            return None;
-        }
-        let slot = (base + func_idx) as usize;
-        let span = self.spans.get(slot)?;
-        if span.start == NONE {
-            return None;
-        }
-        let start = span.start as usize;
-        Some((
-            &self.values[start..start + span.len as usize],
-            self.firsts[slot].origin as usize,
-        ))
     }
 }
