@@ -60,6 +60,7 @@ use covdata::{
     FuncDesc, MetaFile, MetaHash, PackageMeta, Segment,
 };
 
+use crate::table::{merge_records, merge_runs, CounterTable, Merge, Run};
 use crate::{PackageFilter, Warning};
 
 /// Which operation to run.
@@ -368,6 +369,29 @@ impl ArgState {
         }
     }
 
+    /// Take in the state of the files that follow (merged on their own): the same as
+    /// merging those files here one by one.
+    fn append(&mut self, later: ArgState) {
+        if !later.seen {
+            return;
+        }
+        if !self.seen {
+            *self = later;
+            return;
+        }
+        // A list survives only if both sides kept the same one (a cleared list stays cleared:
+        // every later list either equals the empty one it then reads as, or clears it again).
+        if self.os_args != later.os_args {
+            self.os_args = None;
+        }
+        if self.goos != later.goos {
+            self.goos.clear();
+        }
+        if self.goarch != later.goarch {
+            self.goarch.clear();
+        }
+    }
+
     fn summary(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
         let mut args = Vec::new();
         if let Some(os_args) = self.os_args.as_ref().filter(|a| !a.is_empty()) {
@@ -554,9 +578,7 @@ fn process_pod(
     let mut args = ArgState::default();
     let counts = match op {
         Operation::Merge { .. } => {
-            read_counters(pod, meta.hash(), mode, None, &mut args, warnings)?
-                .pop()
-                .unwrap_or_default()
+            PodCounts::Merged(merge_pod(pod, &meta, mode, &mut args, warnings)?)
         }
         _ => {
             let maps = read_counters(
@@ -567,7 +589,7 @@ fn process_pod(
                 &mut args,
                 warnings,
             )?;
-            set_operation(pod, op, maps)?
+            PodCounts::Map(set_operation(pod, op, maps)?)
         }
     };
 
@@ -595,15 +617,167 @@ fn process_pod(
         hash
     };
 
+    // Go only visits the functions the meta-data describes.
+    let counts = &counts;
     let funcs = kept.iter().enumerate().flat_map(|(new_idx, (idx, pkg))| {
-        let nfuncs = pkg.num_funcs();
-        counts
-            .range((*idx, 0)..=(*idx, u32::MAX))
-            // Go only visits the functions the meta-data describes.
-            .filter(move |((_, f), _)| *f < nfuncs)
-            .map(move |((_, f), v)| (new_idx as u32, *f, v.as_slice()))
+        (0..pkg.num_funcs())
+            .filter_map(move |f| counts.get(*idx, f).map(|v| (new_idx as u32, f, v)))
     });
     out.write_counters(hash, args.summary(), funcs)
+}
+
+/// A pod's counters as `process_pod` writes them.
+enum PodCounts {
+    Merged(MergedCounts),
+    Map(Counts),
+}
+
+impl PodCounts {
+    fn get(&self, pkg: u32, func: u32) -> Option<&[u32]> {
+        match self {
+            PodCounts::Merged(m) => m.get(pkg, func),
+            PodCounts::Map(m) => m.get(&(pkg, func)).map(Vec::as_slice),
+        }
+    }
+}
+
+/// The counters of one pod, merged: the functions its meta-data describes in a dense table;
+/// records naming any other function are kept apart (Go keeps them too, and checks their
+/// lengths agree, but writes only the functions the meta-data describes).
+struct MergedCounts {
+    table: CounterTable,
+    strays: Counts,
+}
+
+impl MergedCounts {
+    fn get(&self, pkg: u32, func: u32) -> Option<&[u32]> {
+        self.table.get(pkg, func).map(|(values, _)| values)
+    }
+}
+
+/// Merge every counter file of `pod` (whose meta-data is `meta`) by `mode` on all threads,
+/// the args of each file's first run into `args`; the same counters, warnings and errors as
+/// reading the files in order.
+fn merge_pod(
+    pod: &Pod,
+    meta: &MetaFile<'_>,
+    mode: CounterMode,
+    args: &mut ArgState,
+    warnings: &mut Warnings,
+) -> Result<MergedCounts, OpError> {
+    // A package whose header is damaged gets no slots: its records are kept as strays, and
+    // the damage is reported when the package is read.
+    let num_funcs: Vec<u32> = (0..meta.num_packages())
+        .map(|i| meta.package(i).map_or(0, |p| p.num_funcs()))
+        .collect();
+    let (run, error) = merge_runs(pod.counter_files.len(), || MergeRun {
+        pod,
+        meta_hash: meta.hash(),
+        mode,
+        counts: MergedCounts {
+            table: CounterTable::new(&num_funcs),
+            strays: Counts::new(),
+        },
+        args: ArgState::default(),
+        warnings: Vec::new(),
+        saturated: false,
+    });
+    for w in run.warnings {
+        warnings.push(w);
+    }
+    if let Some(e) = error {
+        return Err(e);
+    }
+    args.append(run.args);
+    Ok(run.counts)
+}
+
+/// A run of a pod's counter files merged for `merge`.
+struct MergeRun<'p> {
+    pod: &'p Pod,
+    meta_hash: MetaHash,
+    mode: CounterMode,
+    counts: MergedCounts,
+    args: ArgState,
+    warnings: Vec<Warning>,
+    saturated: bool,
+}
+
+impl Run for MergeRun<'_> {
+    type Error = OpError;
+
+    fn add(&mut self, index: usize) -> Result<(), OpError> {
+        let path = &self.pod.counter_files[index].path;
+        let bytes = FileBytes::open(path)?;
+        let file = CounterFile::parse(&bytes).map_err(|e| e.in_file(path))?;
+        check_pairing(self.pod, self.meta_hash, path, &file)?;
+        let first = file.first_segment().map_err(|e| e.in_file(path))?;
+        self.args.merge(&first);
+        let (mode, strays) = (self.mode, &mut self.counts.strays);
+        let mut stray_overflow = false;
+        let overflow = merge_records(
+            &file,
+            path,
+            index as u32,
+            mode,
+            &mut self.counts.table,
+            |outcome, rec| {
+                let found = rec.counters.len();
+                match outcome {
+                    Merge::Done { .. } => Ok(()),
+                    Merge::CountClash { expected } => Err(OpError::CounterLength {
+                        path: path.clone(),
+                        pkg: rec.pkg_idx,
+                        func: rec.func_idx,
+                        expected,
+                        found,
+                    }),
+                    Merge::Stray { .. } | Merge::Ignored => {
+                        let key = (rec.pkg_idx, rec.func_idx);
+                        let slot = strays.entry(key).or_insert_with(|| vec![0; found]);
+                        if slot.len() != found {
+                            return Err(OpError::CounterLength {
+                                path: path.clone(),
+                                pkg: key.0,
+                                func: key.1,
+                                expected: slot.len(),
+                                found,
+                            });
+                        }
+                        stray_overflow |= combine(mode, slot, rec.counters.iter());
+                        Ok(())
+                    }
+                }
+            },
+        )?;
+        if overflow || stray_overflow {
+            self.warnings.push(Warning::Overflow { file: path.clone() });
+            self.saturated = true;
+        }
+        Ok(())
+    }
+
+    fn order_sensitive(&self) -> bool {
+        self.saturated
+    }
+
+    fn append(&mut self, later: Self) -> bool {
+        self.warnings.extend(later.warnings);
+        self.args.append(later.args);
+        for (key, values) in later.counts.strays {
+            match self.counts.strays.get_mut(&key) {
+                None => {
+                    self.counts.strays.insert(key, values);
+                }
+                Some(have) => {
+                    if have.len() != values.len() || combine(self.mode, have, values) {
+                        return false;
+                    }
+                }
+            }
+        }
+        self.counts.table.append(later.counts.table, self.mode)
+    }
 }
 
 /// Owned identity of a function for `-pcombine`: everything Go hashes.
@@ -678,9 +852,7 @@ impl Combined {
             .map_or(meta.counter_mode(), |m| m.max(meta.counter_mode()));
         self.mode = Some(mode);
 
-        let mut counts = read_counters(pod, meta.hash(), mode, None, &mut self.args, warnings)?
-            .pop()
-            .unwrap_or_default();
+        let counts = merge_pod(pod, &meta, mode, &mut self.args, warnings)?;
 
         let mut fd = FuncDesc::default();
         for idx in 0..meta.num_packages() {
@@ -720,16 +892,16 @@ impl Combined {
                         i
                     }
                 };
-                let Some(values) = counts.remove(&(idx, fidx)) else {
+                let Some(values) = counts.get(idx, fidx) else {
                     continue;
                 };
                 match target.counters.get_mut(&new_idx) {
                     None => {
-                        target.counters.insert(new_idx, values);
+                        target.counters.insert(new_idx, values.to_vec());
                     }
                     Some(have) => {
-                        check_same_length(pod, (idx, fidx), have, &values)?;
-                        if combine(mode, have, values) {
+                        check_same_length(pod, (idx, fidx), have, values)?;
+                        if combine(mode, have, values.iter().copied()) {
                             warnings.push(Warning::Overflow {
                                 file: pod.meta_file.clone(),
                             });
