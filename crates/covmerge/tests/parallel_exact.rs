@@ -45,8 +45,20 @@ fn sample() -> (testkit::CoverDir, Utf8PathBuf, Pair, Vec<Record>) {
 /// `records_of(i)` (`None`: a damaged file).
 fn pod_dir(
     meta: &Utf8Path,
+    pair: &Pair,
+    records_of: impl Fn(usize) -> Option<Vec<Record>>,
+) -> (tempfile::TempDir, Utf8PathBuf) {
+    pod_dir_with_args(meta, pair, records_of, |_| {
+        vec![("argc", "1"), ("argv0", "prog"), ("GOOS", "linux")]
+    })
+}
+
+/// [`pod_dir`] with file `i`'s args table `args_of(i)`.
+fn pod_dir_with_args(
+    meta: &Utf8Path,
     (tag, hash): &Pair,
     records_of: impl Fn(usize) -> Option<Vec<Record>>,
+    args_of: impl Fn(usize) -> Vec<(&'static str, &'static str)>,
 ) -> (tempfile::TempDir, Utf8PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = Utf8PathBuf::from_path_buf(tmp.path().to_owned()).unwrap();
@@ -55,11 +67,8 @@ fn pod_dir(
         let mut w = CounterFileWriter::new(*hash, CounterFlavor::Uleb128);
         let records = records_of(i);
         let damaged = records.is_none();
-        w.append_segment(
-            [("argc", "1"), ("argv0", "prog"), ("GOOS", "linux")],
-            records.unwrap_or_default(),
-        )
-        .unwrap();
+        w.append_segment(args_of(i), records.unwrap_or_default())
+            .unwrap();
         let mut bytes = w.finish();
         if damaged {
             bytes.truncate(bytes.len() - 3);
@@ -101,18 +110,24 @@ fn merge(dir: &Utf8Path, threads: usize) -> (Result<Vec<u8>, String>, Vec<String
         .num_threads(threads)
         .build()
         .unwrap();
-    let out = tempfile::tempdir().unwrap();
-    let out = Utf8PathBuf::from_path_buf(out.path().to_owned()).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Utf8PathBuf::from_path_buf(tmp.path().to_owned()).unwrap();
     pool.install(|| {
         match ops::run(
             &[dir],
             &out,
             &Options::new(Operation::Merge { pcombine: false }),
         ) {
-            Ok(outcome) => (
-                read(&out, 1).0,
-                outcome.warnings.iter().map(|w| w.to_string()).collect(),
-            ),
+            Ok(outcome) => {
+                let mut warnings: Vec<String> =
+                    outcome.warnings.iter().map(|w| w.to_string()).collect();
+                // The merged counter file's args, as one more line to compare.
+                let pods = collect_pods(&[&out]).unwrap();
+                let bytes = FileBytes::open(&pods[0].counter_files[0].path).unwrap();
+                let file = CounterFile::parse(&bytes).unwrap();
+                warnings.push(format!("args {:?}", file.first_segment().unwrap().args()));
+                (read(&out, 1).0, warnings)
+            }
             Err(e) => (Err(e.to_string()), Vec::new()),
         }
     })
@@ -201,4 +216,65 @@ fn clean_data_is_read_in_parallel_the_same() {
     let (result, warnings) = same_both_ways(&dir);
     assert!(result.is_ok());
     assert!(warnings.is_empty(), "{warnings:#?}");
+}
+
+#[test]
+fn args_kept_only_where_every_file_agreed() {
+    let (_data, meta, pair, records) = sample();
+    type Args = Vec<(&'static str, &'static str)>;
+    let base: Args = vec![("argc", "1"), ("argv0", "prog"), ("GOOS", "linux")];
+    let cases: Vec<Box<dyn Fn(usize) -> Args>> = vec![
+        Box::new(|_| base.clone()),
+        // one file of a later run has other os.Args
+        Box::new(|i| {
+            if i == 35 {
+                vec![("argc", "1"), ("argv0", "other"), ("GOOS", "linux")]
+            } else {
+                base.clone()
+            }
+        }),
+        // one file has another GOOS, one none at all
+        Box::new(|i| match i {
+            30 => vec![("argc", "1"), ("argv0", "prog"), ("GOOS", "darwin")],
+            44 => vec![("argc", "1"), ("argv0", "prog")],
+            _ => base.clone(),
+        }),
+        // the first file has os.Args, every other none: cleared, then empty lists agree with
+        // the cleared one
+        Box::new(|i| {
+            if i == 0 {
+                base.clone()
+            } else {
+                vec![("GOOS", "linux")]
+            }
+        }),
+        // no file has os.Args
+        Box::new(|_| vec![("GOOS", "linux"), ("GOARCH", "amd64")]),
+        // os.Args differ only in the second half
+        Box::new(|i| {
+            if i < FILES / 2 {
+                base.clone()
+            } else {
+                vec![
+                    ("argc", "2"),
+                    ("argv0", "prog"),
+                    ("argv1", "x"),
+                    ("GOOS", "linux"),
+                ]
+            }
+        }),
+    ];
+    let mut outcomes = Vec::new();
+    for (n, args_of) in cases.iter().enumerate() {
+        let (_tmp, dir) = pod_dir_with_args(&meta, &pair, |_| Some(records.clone()), args_of);
+        let one = merge(&dir, 1);
+        for threads in [2, 3, 8] {
+            assert_eq!(merge(&dir, threads), one, "case {n}, {threads} threads");
+        }
+        outcomes.push(one.1.last().cloned().unwrap_or_default());
+    }
+    // The cases do exercise both outcomes.
+    assert!(outcomes[0].contains("argv0"), "{outcomes:#?}");
+    assert!(!outcomes[1].contains("argv0"), "{outcomes:#?}");
+    assert!(!outcomes[2].contains("GOOS"), "{outcomes:#?}");
 }
