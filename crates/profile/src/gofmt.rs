@@ -15,25 +15,115 @@ use crate::{PackageCoverage, Profile};
 /// units by position (`EmitTextual`).
 pub fn emit_textual(profile: &Profile, w: &mut dyn Write) -> io::Result<()> {
     w.write_all(format!("mode: {}\n", profile.mode()).as_bytes())?;
-    // Packages are sorted and formatted in parallel, then written in order, each straight
-    // from its own buffer.
     let packages: Vec<&PackageCoverage> = profile.packages().values().collect();
-    let chunks: Vec<Vec<u8>> = packages.par_iter().map(|pkg| textual_lines(pkg)).collect();
-    for chunk in chunks {
-        w.write_all(&chunk)?;
+    let batches = batches(&packages);
+    // Inside the pool (or without one) waiting for the pool's work could deadlock: format
+    // here, one batch at a time.
+    if rayon::current_thread_index().is_some() || rayon::current_num_threads() < 2 {
+        let mut buf = Vec::new();
+        for batch in &batches {
+            buf.clear();
+            for pkg in &packages[batch.clone()] {
+                textual_lines(pkg, &mut buf);
+            }
+            w.write_all(&buf)?;
+        }
+        return w.flush();
     }
+    emit_batches_in_parallel(&packages, &batches, w)?;
     w.flush()
 }
 
-fn textual_lines(pkg: &PackageCoverage) -> Vec<u8> {
+/// Runs of consecutive packages with about 64 KiB of textfmt output each.
+fn batches(packages: &[&PackageCoverage]) -> Vec<std::ops::Range<usize>> {
+    const UNITS: usize = 1500;
+    let mut out = Vec::new();
+    let (mut start, mut units) = (0, 0);
+    for (i, pkg) in packages.iter().enumerate() {
+        units += pkg.num_units();
+        if units >= UNITS {
+            out.push(start..i + 1);
+            (start, units) = (i + 1, 0);
+        }
+    }
+    if start < packages.len() {
+        out.push(start..packages.len());
+    }
+    out
+}
+
+/// The pool's threads format the batches (taking them in order, each into a recycled
+/// buffer) while this thread writes the finished ones in order: writing overlaps formatting,
+/// and memory stays a few batches' worth.
+fn emit_batches_in_parallel(
+    packages: &[&PackageCoverage],
+    batches: &[std::ops::Range<usize>],
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    use std::collections::BTreeMap;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::{mpsc, Mutex};
+
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let free: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+    let (tx, rx) = mpsc::channel::<(usize, Vec<u8>)>();
+    let mut result = Ok(());
+    rayon::in_place_scope(|scope| {
+        for _ in 0..rayon::current_num_threads() {
+            let tx = tx.clone();
+            let (next, stop, free) = (&next, &stop, &free);
+            scope.spawn(move |_| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= batches.len() || stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let mut buf = free
+                    .lock()
+                    .ok()
+                    .and_then(|mut f| f.pop())
+                    .unwrap_or_default();
+                buf.clear();
+                for pkg in &packages[batches[i].clone()] {
+                    textual_lines(pkg, &mut buf);
+                }
+                if tx.send((i, buf)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        let mut pending = BTreeMap::new();
+        let mut want = 0;
+        for (i, buf) in rx {
+            pending.insert(i, buf);
+            while let Some(buf) = pending.remove(&want) {
+                if result.is_ok() {
+                    result = w.write_all(&buf);
+                    if result.is_err() {
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                }
+                if let Ok(mut f) = free.lock() {
+                    f.push(buf);
+                }
+                want += 1;
+            }
+        }
+    });
+    result
+}
+
+/// Append a package's textfmt lines to `out`.
+fn textual_lines(pkg: &PackageCoverage, out: &mut Vec<u8>) {
     let functions = pkg.functions();
     let units = pkg.sorted_units_cow();
-    // Sized once: the file name, and at most 67 bytes for the rest of a line.
+    // Room made once: the file name, and at most 67 bytes for the rest of a line.
     let size: usize = units
         .iter()
         .map(|&(f, _, _)| functions[f as usize].file.len() + 67)
         .sum();
-    let mut out = Vec::with_capacity(size);
+    out.reserve(size);
     for &(f, u, count) in units.iter() {
         out.extend_from_slice(functions[f as usize].file.as_bytes());
         let mut line = Line::default();
@@ -52,7 +142,6 @@ fn textual_lines(pkg: &PackageCoverage) -> Vec<u8> {
         line.byte(b'\n');
         out.extend_from_slice(line.bytes());
     }
-    out
 }
 
 /// The part of a textfmt line after the file name, built on the stack and appended at once.
@@ -516,6 +605,82 @@ mod tests {
             line.byte(b' ');
         }
         assert_eq!(line.bytes().len(), 1 + 6 * 11);
+    }
+
+    /// A profile of `n` packages of varied sizes.
+    fn many_packages(n: usize) -> Profile {
+        let mut p = Profile::new(crate::CounterMode::Count);
+        for i in 0..n {
+            let f = crate::Function {
+                file: format!("example.com/p{i}/f.go"),
+                name: format!("F{i}"),
+                literal: false,
+            };
+            for k in 0..(i * 37 % 400) as u32 {
+                let unit = crate::Unit {
+                    start_line: 1000 - k,
+                    start_col: k % 7,
+                    end_line: 1000 - k,
+                    end_col: 80,
+                    num_stmts: k % 3,
+                };
+                p.add_unit(&format!("example.com/p{i}"), &f, unit, k * 1_000_003);
+            }
+        }
+        p
+    }
+
+    #[test]
+    fn textual_the_same_formatted_in_parallel_or_in_turn() {
+        let p = many_packages(300);
+        // From inside a pool: one batch after the other on the calling thread.
+        let in_pool = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let mut out = Vec::new();
+            pool.install(|| emit_textual(&p, &mut out)).unwrap();
+            out
+        };
+        let want = in_pool(1);
+        assert!(want.len() > 1 << 20, "several batches");
+        assert!(want.starts_with(b"mode: count\nexample.com/p1/f.go:"));
+        assert!(in_pool(3) == want);
+        // From outside: batches formatted on the global pool, written in order.
+        for _ in 0..5 {
+            let mut out = Vec::new();
+            emit_textual(&p, &mut out).unwrap();
+            assert!(out == want);
+        }
+    }
+
+    /// A writer that fails once it has taken `left` bytes.
+    struct Failing {
+        left: usize,
+    }
+
+    impl Write for Failing {
+        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+            if self.left == 0 {
+                return Err(io::Error::other("disk full"));
+            }
+            let n = b.len().min(self.left);
+            self.left -= n;
+            Ok(n)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn textual_write_error_is_returned() {
+        let p = many_packages(300);
+        for left in [0, 10, 100_000, 2_000_000] {
+            let err = emit_textual(&p, &mut Failing { left }).unwrap_err();
+            assert_eq!(err.to_string(), "disk full");
+        }
     }
 
     #[test]

@@ -197,6 +197,14 @@ impl PackageCoverage {
         }
     }
 
+    /// The number of units.
+    pub fn num_units(&self) -> usize {
+        match &self.units {
+            Units::Map(m) => m.len(),
+            Units::Sorted(v) => v.len(),
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         match &self.units {
             Units::Map(m) => m.is_empty(),
