@@ -28,9 +28,11 @@ impl FileBytes {
                 return Ok(FileBytes::Mapped(map));
             }
         }
-        // The length is only a hint: the file is read to its real end.
+        // The length is only a hint: the file is read to its real end. (Through `take`, which
+        // skips the size probe std's `File::read_to_end` makes with two more system calls:
+        // the length is known already.)
         let mut buf = Vec::with_capacity(len.min(MMAP_THRESHOLD) as usize);
-        f.read_to_end(&mut buf).map_err(io)?;
+        (&mut f).take(u64::MAX).read_to_end(&mut buf).map_err(io)?;
         Ok(FileBytes::Owned(buf))
     }
 }

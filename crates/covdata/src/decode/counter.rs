@@ -3,6 +3,8 @@
 //! table holding the run's os.Args/GOOS/GOARCH, then one record per executed function), each
 //! followed by a footer whose last copy holds the number of segments.
 
+use std::sync::OnceLock;
+
 use crate::decode::cursor::Cursor;
 use crate::error::{FormatError, Problem};
 use crate::format::{
@@ -166,7 +168,8 @@ fn read_footer(data: &[u8], at: usize) -> Result<u32, FormatError> {
 pub struct SegmentIter<'a> {
     file: CounterFile<'a>,
     next: u32,
-    prev: Option<Segment<'a>>,
+    /// The records of the segment before, to find where the next one starts.
+    prev: Option<FuncCountersIter<'a>>,
     failed: bool,
 }
 
@@ -177,16 +180,18 @@ impl<'a> Iterator for SegmentIter<'a> {
         if self.failed || self.next >= self.file.num_segments {
             return None;
         }
-        let start = match &self.prev {
+        let start = match self.prev.take() {
             None => Ok(COUNTER_FILE_HEADER_SIZE),
-            Some(prev) => prev.end().and_then(|end| {
+            Some(prev) => records_end(prev).and_then(|end| {
                 read_footer(self.file.data, end as usize)?;
                 Ok(end as usize + COUNTER_FOOTER_SIZE)
             }),
         };
         let seg = start.and_then(|s| self.file.segment_at(s, self.next));
         match &seg {
-            Ok(s) => self.prev = Some(s.clone()),
+            // Only a segment that has another after it needs its end found.
+            Ok(s) if self.next + 1 < self.file.num_segments => self.prev = Some(s.funcs()),
+            Ok(_) => {}
             Err(_) => self.failed = true,
         }
         self.next += 1;
@@ -199,12 +204,16 @@ impl<'a> Iterator for SegmentIter<'a> {
 pub struct Segment<'a> {
     index: u32,
     fcn_entries: u64,
-    strtab: StringTable<'a>,
+    raw_strtab: Vec<&'a [u8]>,
     raw_args: RawArgs<'a>,
     /// Indices of `raw_args` sorted by key, for lookups in log time.
     by_key: Vec<u32>,
-    args: Vec<(&'a str, &'a str)>,
-    os_args: Vec<&'a str>,
+    /// The number of os.Args (checked when parsed).
+    argc: usize,
+    // Views built on first use: reading counters needs none of them.
+    strtab: OnceLock<StringTable<'a>>,
+    args: OnceLock<Vec<(&'a str, &'a str)>>,
+    os_args: OnceLock<Vec<&'a str>>,
     /// From the first record to the file's final footer (the records end earlier when more
     /// segments follow).
     payload: &'a [u8],
@@ -253,11 +262,7 @@ impl<'a> Segment<'a> {
             .bytes(args_len.into(), "args table")
             .map_err(|e| FormatError::new(args_len_at, "args length", e.problem))?;
         let (raw_args, by_key) = read_args(args_bytes, args_at, &strtab)?;
-        let args: Vec<(&'a str, &'a str)> = raw_args
-            .iter()
-            .map(|&(k, v)| (lossy(k), lossy(v)))
-            .collect();
-        let os_args = os_args(&raw_args, &args, &by_key, args_at)?;
+        let argc = argc(&raw_args, &by_key, args_at)?;
 
         // Writers pad the preamble to a 4-byte boundary inside the args length, so the records
         // start right here. (Go's reader also seeks to the next boundary of the file, which
@@ -278,11 +283,13 @@ impl<'a> Segment<'a> {
         Ok(Segment {
             index,
             fcn_entries,
-            strtab: StringTable::from_lossy(&strtab),
+            raw_strtab: strtab,
             raw_args,
             by_key,
-            args,
-            os_args,
+            argc,
+            strtab: OnceLock::new(),
+            args: OnceLock::new(),
+            os_args: OnceLock::new(),
             payload,
             payload_at,
             expected_end: last.then_some(footer_at as u64),
@@ -303,14 +310,20 @@ impl<'a> Segment<'a> {
     /// The segment's string table (the args' keys and values; strings that are not UTF-8
     /// read as `"\u{FFFD}"`).
     pub fn strings(&self) -> &StringTable<'a> {
-        &self.strtab
+        self.strtab
+            .get_or_init(|| StringTable::from_lossy(&self.raw_strtab))
     }
 
     /// Key/value annotations, in file order (sorted by key as Go writes them). A string that
     /// is not UTF-8 (os.Args may hold any bytes) reads as `"\u{FFFD}"`; [`Segment::raw_args`]
     /// has the exact bytes.
     pub fn args(&self) -> &[(&'a str, &'a str)] {
-        &self.args
+        self.args.get_or_init(|| {
+            self.raw_args
+                .iter()
+                .map(|&(k, v)| (lossy(k), lossy(v)))
+                .collect()
+        })
     }
 
     /// The annotations as the file stores them.
@@ -324,12 +337,21 @@ impl<'a> Segment<'a> {
     }
 
     pub fn arg(&self, key: &str) -> Option<&'a str> {
-        find_arg(&self.raw_args, &self.by_key, key.as_bytes()).map(|i| self.args[i].1)
+        self.raw_arg(key.as_bytes()).map(lossy)
     }
 
     /// os.Args of the run (empty if the writer recorded none, e.g. after a merge).
     pub fn os_args(&self) -> &[&'a str] {
-        &self.os_args
+        self.os_args.get_or_init(|| {
+            let mut key = b"argv".to_vec();
+            (0..self.argc)
+                .map(|i| {
+                    key.truncate(4);
+                    key.extend_from_slice(i.to_string().as_bytes());
+                    self.raw_arg(&key).map_or("", lossy)
+                })
+                .collect()
+        })
     }
 
     pub fn goos(&self) -> Option<&'a str> {
@@ -388,12 +410,16 @@ impl<'a> Segment<'a> {
 
     /// Absolute offset just past the last record (scans every record).
     pub fn end(&self) -> Result<u64, FormatError> {
-        let mut it = self.funcs();
-        for r in it.by_ref() {
-            r?;
-        }
-        Ok(it.cur.offset())
+        records_end(self.funcs())
     }
+}
+
+/// Absolute offset just past the last of `records`.
+fn records_end(mut records: FuncCountersIter<'_>) -> Result<u64, FormatError> {
+    for r in records.by_ref() {
+        r?;
+    }
+    Ok(records.cur.offset())
 }
 
 /// Key/value pairs of an args table, as stored.
@@ -472,31 +498,22 @@ fn read_args<'a>(
     Ok((args, by_key))
 }
 
-fn os_args<'a>(
-    raw: &[(&[u8], &[u8])],
-    args: &[(&'a str, &'a str)],
-    by_key: &[u32],
-    at: u64,
-) -> Result<Vec<&'a str>, FormatError> {
-    let get = |key: &str| find_arg(raw, by_key, key.as_bytes()).map(|i| args[i].1);
-    let Some(argc) = get("argc") else {
-        return Ok(Vec::new());
+/// The number of os.Args the table records (0 without `argc`).
+fn argc(raw: &[(&[u8], &[u8])], by_key: &[u32], at: u64) -> Result<usize, FormatError> {
+    let Some(i) = find_arg(raw, by_key, b"argc") else {
+        return Ok(0);
     };
+    let argc = lossy(raw[i].1);
     // Missing argvN entries read as "" in Go, so argc is not bounded by the table; cap it by
     // the table size anyway so a corrupt value cannot drive a huge allocation.
-    let argc: usize = match argc.parse() {
-        Ok(n) if n <= args.len() => n,
-        _ => {
-            return Err(FormatError::new(
-                at,
-                "argc",
-                Problem::Inconsistent(format!("malformed argc {argc:?}")),
-            ))
-        }
-    };
-    Ok((0..argc)
-        .map(|i| get(&format!("argv{i}")).unwrap_or(""))
-        .collect())
+    match argc.parse() {
+        Ok(n) if n <= raw.len() => Ok(n),
+        _ => Err(FormatError::new(
+            at,
+            "argc",
+            Problem::Inconsistent(format!("malformed argc {argc:?}")),
+        )),
+    }
 }
 
 /// The counters of one executed function, still in the file's encoding.

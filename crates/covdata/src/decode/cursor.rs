@@ -110,8 +110,28 @@ impl<'a> Cursor<'a> {
         Ok(u64::from_le_bytes(self.array(field)?))
     }
 
-    #[inline]
+    /// A ULEB128 value: one or two bytes (most values) inline, anything else out of line.
+    #[inline(always)]
     pub(crate) fn uleb32(&mut self, field: &'static str) -> Result<u32, FormatError> {
+        let rest = &self.data[self.pos..];
+        if let Some(&b0) = rest.first() {
+            if b0 < 0x80 {
+                self.pos += 1;
+                return Ok(u32::from(b0));
+            }
+            if let Some(&b1) = rest.get(1) {
+                if b1 < 0x80 {
+                    self.pos += 2;
+                    return Ok(u32::from(b0 & 0x7f) | u32::from(b1) << 7);
+                }
+            }
+        }
+        self.uleb32_slow(field)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn uleb32_slow(&mut self, field: &'static str) -> Result<u32, FormatError> {
         match uleb128::read_u32(&self.data[self.pos..]) {
             Ok((v, n)) => {
                 self.pos += n;
