@@ -711,9 +711,7 @@ impl Run for MergeRun<'_> {
         let bytes = FileBytes::open(path)?;
         let file = CounterFile::parse(&bytes).map_err(|e| e.in_file(path))?;
         check_pairing(self.pod, self.meta_hash, path, &file)?;
-        let first = file.first_segment().map_err(|e| e.in_file(path))?;
-        self.args.merge(&first);
-        let (mode, strays) = (self.mode, &mut self.counts.strays);
+        let (mode, strays, args) = (self.mode, &mut self.counts.strays, &mut self.args);
         let mut stray_overflow = false;
         let overflow = merge_records(
             &file,
@@ -721,6 +719,7 @@ impl Run for MergeRun<'_> {
             index as u32,
             mode,
             &mut self.counts.table,
+            |first| args.merge(first),
             |outcome, rec| {
                 let found = rec.counters.len();
                 match outcome {

@@ -487,7 +487,9 @@ impl PodContext<'_> {
         pkg: &PackageMeta<'_>,
     ) -> Result<PackageCoverage, Error> {
         let mut functions = Vec::with_capacity(pkg.num_funcs() as usize);
-        let mut units = Vec::new();
+        // A unit takes at least five bytes of the package's blob: room for all of them at once
+        // (pages the vector does not fill are never touched).
+        let mut units = Vec::with_capacity(pkg.bytes().len() / 5);
         let mut func = FuncDesc::default();
         for func_idx in 0..pkg.num_funcs() {
             let counters = self.func(pkg_idx, pkg, func_idx, &mut func)?;
@@ -526,11 +528,15 @@ fn merge_counter_file(
     let bytes = FileBytes::open(path)?;
     let file = CounterFile::parse(&bytes).map_err(|e| e.in_file(path))?;
     crate::ops::check_pairing(pod, meta_hash, path, &file)?;
-    let first = file.first_segment().map_err(|e| e.in_file(path))?;
-    opened(path, &file, &first);
-    let overflow = merge_records(&file, path, origin, mode, table, |rare, record| {
-        unusual_record(rare, record, path, warn)
-    })?;
+    let overflow = merge_records(
+        &file,
+        path,
+        origin,
+        mode,
+        table,
+        |first| opened(path, &file, first),
+        |rare, record| unusual_record(rare, record, path, warn),
+    )?;
     if overflow {
         warn(Warning::Overflow { file: path.clone() });
     }

@@ -3,12 +3,12 @@
 //! threads, joined in file order.
 
 use camino::Utf8Path;
-use covdata::{ByteCounters, CounterFile, CounterMode, FuncCounters};
+use covdata::{ByteCounters, CounterFile, CounterMode, FuncCounters, Segment};
 use rayon::prelude::*;
 
 /// Merge every record of every segment of `file` (file number `origin`, at `path`) into
-/// `table`. Records
-/// of the common shape go straight in; `unusual` gets each record the table did not simply
+/// `table`, after showing the first segment to `first`. Records of the common shape go
+/// straight in; `unusual` gets each record the table did not simply
 /// take (a stray, a count clash) and says whether to go on. Returns whether a sum saturated.
 ///
 /// Go's reader stops after the first segment; the runtime never writes more, and a file that
@@ -19,11 +19,15 @@ pub(crate) fn merge_records<E: From<covdata::Error>>(
     origin: u32,
     mode: CounterMode,
     table: &mut CounterTable,
+    mut first: impl FnMut(&Segment<'_>),
     mut unusual: impl FnMut(Merge, &FuncCounters<'_>) -> Result<(), E>,
 ) -> Result<bool, E> {
     let mut overflow = false;
-    for segment in file.segments() {
+    for (i, segment) in file.segments().enumerate() {
         let segment = segment.map_err(|e| e.in_file(path))?;
+        if i == 0 {
+            first(&segment);
+        }
         let mut records = segment.funcs();
         loop {
             if mode == CounterMode::Set {
