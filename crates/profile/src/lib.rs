@@ -372,14 +372,26 @@ impl PackageCoverage {
 /// Sort units in Go's formatter order (file, start line, end line, start column, end column,
 /// statement count), then by function so that equal keys of one function are adjacent.
 fn sort_units(functions: &[Function], units: &mut [(u32, Unit, u32)]) {
-    // Rank the files once so that the sort compares integers, not strings.
-    let mut files: Vec<&str> = functions.iter().map(|f| f.file.as_str()).collect();
+    // Rank the files once so that the sort compares integers, not strings. Neighbouring
+    // functions mostly share a file: sort and search only the distinct runs of names.
+    let mut files: Vec<&str> = Vec::new();
+    for f in functions {
+        if files.last() != Some(&f.file.as_str()) {
+            files.push(&f.file);
+        }
+    }
     files.sort_unstable();
     files.dedup();
-    let rank: Vec<u32> = functions
-        .iter()
-        .map(|f| files.binary_search(&f.file.as_str()).unwrap_or(0) as u32)
-        .collect();
+    let mut rank = Vec::with_capacity(functions.len());
+    let mut last: Option<(&str, u32)> = None;
+    for f in functions {
+        let r = match last {
+            Some((file, r)) if file == f.file => r,
+            _ => files.binary_search(&f.file.as_str()).unwrap_or(0) as u32,
+        };
+        last = Some((&f.file, r));
+        rank.push(r);
+    }
     // The function breaks ties: two functions can hold a block of one position (a renamed
     // function, damaged meta-data), and the order would otherwise depend on the input's.
     units.sort_unstable_by_key(|(f, u, _)| {
