@@ -16,6 +16,7 @@ use xshell::{cmd, Shell};
 use crate::flags::BenchArgs;
 
 pub fn run(args: BenchArgs) -> Result<()> {
+    ensure!(args.repeat > 0, "--repeat must be at least 1");
     let sh = Shell::new()?;
     sh.set_var("GOTOOLCHAIN", "local");
     let root = crate::project_root();
@@ -37,9 +38,12 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let mut table = String::new();
     writeln!(
         table,
-        "| data set | files | MB | op | go covdata ({go_version}) | intcov | speed-up | go peak RSS | intcov peak RSS |"
+        "| data set | files | MB | op | go covdata ({go_version}) | intcov | speed-up | go CPU | intcov CPU | CPU ratio | go peak RSS | intcov peak RSS |"
     )?;
-    writeln!(table, "|---|---:|---:|---|---:|---:|---:|---:|---:|")?;
+    writeln!(
+        table,
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    )?;
     for set in &sets {
         for op in Op::ALL {
             let scratch = bench_dir.join("scratch");
@@ -55,15 +59,19 @@ pub fn run(args: BenchArgs) -> Result<()> {
             }
             let go = Summary::of(&go_runs);
             let ours = Summary::of(&our_runs);
+            let ms = |d: Duration| d.as_secs_f64() * 1e3;
             let line = format!(
-                "| {} | {} | {:.1} | {} | {:.1} ms | {:.1} ms | {:.1}x | {:.1} MB | {:.1} MB |",
+                "| {} | {} | {:.1} | {} | {:.1} ms | {:.1} ms | {:.1}x | {:.1} ms | {:.1} ms | {:.1}x | {:.1} MB | {:.1} MB |",
                 set.name,
                 set.files,
                 set.bytes as f64 / 1e6,
                 op.name(),
-                go.median.as_secs_f64() * 1e3,
-                ours.median.as_secs_f64() * 1e3,
+                ms(go.median),
+                ms(ours.median),
                 go.median.as_secs_f64() / ours.median.as_secs_f64(),
+                ms(go.median_cpu),
+                ms(ours.median_cpu),
+                go.median_cpu.as_secs_f64() / ours.median_cpu.as_secs_f64(),
                 go.peak_rss_kb as f64 / 1024.0,
                 ours.peak_rss_kb as f64 / 1024.0,
             );
@@ -130,6 +138,8 @@ impl Op {
 
 struct Run {
     wall: Duration,
+    /// User plus system time, on all threads.
+    cpu: Duration,
     peak_rss_kb: u64,
     stdout: Vec<u8>,
 }
@@ -151,8 +161,12 @@ fn measure(op: Op, tool: &Utf8Path, input: &Utf8Path, out: &Utf8Path) -> Result<
             String::from_utf8_lossy(&stderr)
         );
     }
+    let time = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
     Ok(Run {
         wall,
+        cpu: time(rusage.ru_utime) + time(rusage.ru_stime),
         peak_rss_kb: rusage.ru_maxrss as u64,
         stdout,
     })
@@ -235,15 +249,19 @@ fn check_identical(
 
 struct Summary {
     median: Duration,
+    median_cpu: Duration,
     peak_rss_kb: u64,
 }
 
 impl Summary {
     fn of(runs: &[Run]) -> Summary {
-        let mut walls: Vec<Duration> = runs.iter().map(|r| r.wall).collect();
-        walls.sort();
+        let median = |mut v: Vec<Duration>| {
+            v.sort();
+            v[v.len() / 2]
+        };
         Summary {
-            median: walls[walls.len() / 2],
+            median: median(runs.iter().map(|r| r.wall).collect()),
+            median_cpu: median(runs.iter().map(|r| r.cpu).collect()),
             peak_rss_kb: runs.iter().map(|r| r.peak_rss_kb).max().unwrap_or(0),
         }
     }

@@ -98,7 +98,7 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 10_000)]
     pub large: usize,
     /// Timed runs of each tool per operation (the median is reported)
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 11)]
     pub repeat: usize,
 }
 
