@@ -44,6 +44,10 @@ pub fn run(args: BenchArgs) -> Result<()> {
         table,
         "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     )?;
+    // Peak RSS is measured in one more run of each tool under GNU time: a child spawned from
+    // this (much larger) process would have this process's size counted into its own.
+    let gnu_time = Utf8PathBuf::from("/usr/bin/time");
+    let gnu_time = gnu_time.is_file().then_some(gnu_time);
     for set in &sets {
         for op in Op::ALL {
             let scratch = bench_dir.join("scratch");
@@ -54,11 +58,17 @@ pub fn run(args: BenchArgs) -> Result<()> {
             let mut go_runs = Vec::new();
             let mut our_runs = Vec::new();
             for _ in 0..args.repeat {
-                go_runs.push(measure(op, &go_covdata, &set.dir, &scratch.join("go"))?);
-                our_runs.push(measure(op, &intcov, &set.dir, &scratch.join("intcov"))?);
+                // Outputs are dropped at once: this process's own size is the floor of every
+                // peak RSS it measures (see `rss_floor_kb`).
+                go_runs.push(measure(op, &go_covdata, &set.dir, &scratch.join("go"))?.0);
+                our_runs.push(measure(op, &intcov, &set.dir, &scratch.join("intcov"))?.0);
             }
-            let go = Summary::of(&go_runs);
-            let ours = Summary::of(&our_runs);
+            let mut go = Summary::of(&go_runs);
+            let mut ours = Summary::of(&our_runs);
+            if let Some(time) = &gnu_time {
+                go.peak_rss_kb = peak_rss(time, op, &go_covdata, &set.dir, &scratch.join("go"))?;
+                ours.peak_rss_kb = peak_rss(time, op, &intcov, &set.dir, &scratch.join("intcov"))?;
+            }
             let ms = |d: Duration| d.as_secs_f64() * 1e3;
             let line = format!(
                 "| {} | {} | {:.1} | {} | {:.1} ms | {:.1} ms | {:.1}x | {:.1} ms | {:.1} ms | {:.1}x | {:.1} MB | {:.1} MB |",
@@ -78,6 +88,14 @@ pub fn run(args: BenchArgs) -> Result<()> {
             eprintln!("{line}");
             writeln!(table, "{line}")?;
         }
+    }
+    if gnu_time.is_none() {
+        writeln!(
+            table,
+            "\nPeak RSS cannot read below {:.1} MB here (the size of this benchmark process, \
+             which Linux counts into its children's; install GNU time for exact figures).",
+            rss_floor_kb() as f64 / 1024.0
+        )?;
     }
     println!("\n{table}");
     let out = bench_dir.join("results.md");
@@ -141,10 +159,10 @@ struct Run {
     /// User plus system time, on all threads.
     cpu: Duration,
     peak_rss_kb: u64,
-    stdout: Vec<u8>,
 }
 
-fn measure(op: Op, tool: &Utf8Path, input: &Utf8Path, out: &Utf8Path) -> Result<Run> {
+/// Run `tool` once: its figures and its standard output.
+fn measure(op: Op, tool: &Utf8Path, input: &Utf8Path, out: &Utf8Path) -> Result<(Run, Vec<u8>)> {
     let _ = std::fs::remove_dir_all(out);
     std::fs::create_dir_all(out.join("merged"))?;
     let mut cmd = op.command(tool, input, out);
@@ -164,12 +182,57 @@ fn measure(op: Op, tool: &Utf8Path, input: &Utf8Path, out: &Utf8Path) -> Result<
     let time = |t: libc::timeval| {
         Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
     };
-    Ok(Run {
+    let run = Run {
         wall,
         cpu: time(rusage.ru_utime) + time(rusage.ru_stime),
         peak_rss_kb: rusage.ru_maxrss as u64,
-        stdout,
-    })
+    };
+    Ok((run, stdout))
+}
+
+/// Peak RSS of one run of `tool`, as GNU `time` (whose own size is about 1 MB) reports it.
+fn peak_rss(
+    time: &Utf8Path,
+    op: Op,
+    tool: &Utf8Path,
+    input: &Utf8Path,
+    out: &Utf8Path,
+) -> Result<u64> {
+    let _ = std::fs::remove_dir_all(out);
+    std::fs::create_dir_all(out.join("merged"))?;
+    let inner = op.command(tool, input, out);
+    let output = Command::new(time)
+        .args(["-f", "peak-rss-kb %M", "--"])
+        .arg(inner.get_program())
+        .args(inner.get_args())
+        .stdout(std::process::Stdio::null())
+        .output()
+        .with_context(|| format!("running {tool} under {time}"))?;
+    ensure!(
+        output.status.success(),
+        "{tool} {} failed under {time}",
+        op.name()
+    );
+    String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("peak-rss-kb "))
+        .and_then(|v| v.trim().parse().ok())
+        .with_context(|| format!("no peak RSS from {time}"))
+}
+
+/// This process's resident size. Linux carries the size of the process a child was spawned
+/// from into the child's peak RSS (the memory image it replaced at exec), so no figure
+/// measured here can be below this one.
+fn rss_floor_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
 }
 
 /// Collect the child's output and then reap it with `wait4`, which (unlike `waitpid`) reports
@@ -217,12 +280,9 @@ fn check_identical(
 ) -> Result<()> {
     let go_out = scratch.join("check-go");
     let our_out = scratch.join("check-intcov");
-    let g = measure(op, go, input, &go_out)?;
-    let o = measure(op, intcov, input, &our_out)?;
-    ensure!(
-        g.stdout == o.stdout,
-        "stdout differs between go covdata and intcov"
-    );
+    let (_, g) = measure(op, go, input, &go_out)?;
+    let (_, o) = measure(op, intcov, input, &our_out)?;
+    ensure!(g == o, "stdout differs between go covdata and intcov");
     let file_of = |dir: &Utf8Path| -> Result<Vec<u8>> {
         Ok(match op {
             Op::Textfmt => std::fs::read(dir.join("profile.txt"))?,
