@@ -9,6 +9,7 @@
 
 mod error;
 pub mod ops;
+mod pairing;
 mod read;
 mod screen;
 mod table;
