@@ -89,6 +89,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
             writeln!(table, "{line}")?;
         }
     }
+    crate::bench_setops::run(&mut table, &go_covdata, &intcov, &sets[0].dir, &bench_dir, args.repeat)?;
     if gnu_time.is_none() {
         writeln!(
             table,

@@ -7,6 +7,8 @@
 //! meta-data file first, then its counter files merged per function, then its packages (those
 //! the `-pkg` filter selects) and functions with their merged counters.
 
+#![forbid(unsafe_code)]
+
 mod error;
 pub mod ops;
 mod pairing;

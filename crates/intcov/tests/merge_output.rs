@@ -130,8 +130,7 @@ fn a_failed_merge_leaves_the_output_as_it_was() {
     // The last counter file in Go's order is damaged: the programs before it merge fine.
     let last = names(&input)
         .into_iter()
-        .filter(|n| n.starts_with("covcounters."))
-        .next_back()
+        .rfind(|n| n.starts_with("covcounters."))
         .unwrap();
     let bytes = std::fs::read(input.join(&last)).unwrap();
     std::fs::write(input.join(&last), &bytes[..bytes.len() / 2]).unwrap();

@@ -199,7 +199,7 @@ impl StagedDir {
                 return Err(Error::new(
                     &self.dest,
                     "cannot replace",
-                    io::Error::new(io::ErrorKind::NotADirectory, "not a directory"),
+                    io::Error::other("not a directory"),
                 ));
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
@@ -253,7 +253,7 @@ impl StagedDir {
                 return Err(Error::new(
                     &dest,
                     "cannot write into",
-                    io::Error::new(io::ErrorKind::NotADirectory, "not a directory"),
+                    io::Error::other("not a directory"),
                 ))
             }
         };
@@ -282,13 +282,8 @@ impl StagedDir {
                 sync_dir(parent_of(dir));
                 Ok(None)
             }
-            // Not empty (POSIX allows either code).
-            Err(e)
-                if e.kind() == io::ErrorKind::DirectoryNotEmpty
-                    || e.kind() == io::ErrorKind::AlreadyExists =>
-            {
-                Ok(Some(self))
-            }
+            // Not empty (POSIX allows ENOTEMPTY or EEXIST): fill it instead.
+            Err(_) if dir.read_dir_utf8().is_ok_and(|mut d| d.next().is_some()) => Ok(Some(self)),
             Err(e) => Err(Error::new(dir, "cannot rename into place", e)),
         }
     }

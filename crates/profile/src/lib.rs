@@ -9,6 +9,8 @@
 //! Go-compatible emitters reproduce `go tool covdata` byte for byte (including the way a closure
 //! splits its enclosing function in `func` output).
 
+#![forbid(unsafe_code)]
+
 pub mod gofmt;
 pub mod pattern;
 pub mod text;
