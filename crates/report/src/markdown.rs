@@ -171,6 +171,15 @@ fn render_pr(cov: &Coverage, opts: &MarkdownOptions) -> String {
             }
             out.push('\n');
         }
+        if !p.uninstrumented.is_empty() {
+            let files: Vec<String> = p.uninstrumented.iter().map(|f| code(f)).collect();
+            let _ = writeln!(
+                out,
+                "<details><summary>Changed files without instrumented code ({})</summary>\n\n{}\n\n</details>\n",
+                files.len(),
+                files.join(", ")
+            );
+        }
     }
     if let Some(d) = &pr.deltas {
         let changed: Vec<Delta> = d
