@@ -164,7 +164,7 @@ fn patch_coverage_of_a_git_change() {
     );
     assert!(
         out.contains(
-            "changed files without instrumented code (left out):\n  README.md\n  calc_test.go\n"
+            "changed files without instrumented code, or all of it excluded (not counted):\n  README.md\n  calc_test.go\n"
         ),
         "{out}"
     );
@@ -422,7 +422,7 @@ fn exclusions_change_every_report_by_exactly_their_statements() {
             "{out}"
         );
         assert!(
-            out.contains("  calc.go:4-6 (//coverage:ignore, 1 statements)\n"),
+            out.contains("  calc.go:4-6 (//coverage:ignore, 1 statement)\n"),
             "{out}"
         );
         assert!(

@@ -181,7 +181,8 @@ impl fmt::Display for Excluded {
             Some((a, b)) => write!(f, "{}:{a}-{b}", self.what)?,
             None => f.write_str(&self.what)?,
         }
-        write!(f, " ({}, {} statements)", self.reason, self.statements)
+        let s = if self.statements == 1 { "" } else { "s" };
+        write!(f, " ({}, {} statement{s})", self.reason, self.statements)
     }
 }
 

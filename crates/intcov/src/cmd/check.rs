@@ -280,7 +280,10 @@ fn check_text(
             }
         }
         if !p.uninstrumented.is_empty() {
-            let _ = writeln!(out, "changed files without instrumented code (left out):");
+            let _ = writeln!(
+                out,
+                "changed files without instrumented code, or all of it excluded (not counted):"
+            );
             for f in &p.uninstrumented {
                 let _ = writeln!(out, "  {f}");
             }
