@@ -322,6 +322,21 @@ index 0..1
     }
 
     #[test]
+    fn damaged_diffs_never_panic() {
+        let diff = "diff --git a/p/a.go b/p/a.go\nindex 1..2 100644\n--- a/p/a.go\n+++ b/p/a.go\n\
+                    @@ -3,0 +4,2 @@ func A() {\n+\tx()\n+\ty()\n@@ -10 +12 @@\n-\told()\n+\tnew()\n";
+        for cut in 0..=diff.len() {
+            let _ = Changes::parse(&diff.as_bytes()[..cut], "t");
+        }
+        for (i, _) in diff.char_indices() {
+            for junk in ["9999999999999999999999", "@@", "\n", "-", "+", " "] {
+                let damaged = format!("{}{junk}{}", &diff[..i], &diff[i..]);
+                let _ = Changes::parse(damaged.as_bytes(), "t");
+            }
+        }
+    }
+
+    #[test]
     fn runs_of_lines() {
         let s = BTreeSet::from([1, 2, 3, 5, 7, 8]);
         assert_eq!(ranges(&s).collect::<Vec<_>>(), [(1, 3), (5, 5), (7, 8)]);

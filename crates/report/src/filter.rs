@@ -264,6 +264,7 @@ pub fn filter_profile(
         let mut rules: BTreeMap<&str, (String, FileRule)> = BTreeMap::new();
         // Statements dropped per (file, reason, span), to report in file order.
         let mut dropped: BTreeMap<(&str, Option<(u32, u32)>), (Reason, u64)> = BTreeMap::new();
+        let mut kept = Vec::with_capacity(units.len());
         for (f, unit, count) in &units {
             let func = &funcs[*f as usize];
             let (_, rule) = rules
@@ -283,7 +284,15 @@ pub fn filter_profile(
                         .or_insert((reason, 0));
                     slot.1 += u64::from(unit.num_stmts);
                 }
-                None => out.add_unit(import_path, func, *unit, *count),
+                None => kept.push((func, *unit, *count)),
+            }
+        }
+        if dropped.is_empty() {
+            // The common case: the package as it was, without rebuilding it unit by unit.
+            out.put_package(import_path.clone(), pkg.clone());
+        } else {
+            for (func, unit, count) in kept {
+                out.add_unit(import_path, func, unit, count);
             }
         }
         for ((file, lines), (reason, statements)) in dropped {
