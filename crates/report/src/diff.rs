@@ -173,7 +173,7 @@ fn new_path(op: &FileOperation<'_, str>) -> Option<String> {
         }
     };
     // git's `a/` and `b/` prefixes (a diff made with --no-prefix has none).
-    let prefixed = new.starts_with("b/") && old.is_none_or(|o| o.starts_with("a/"));
+    let prefixed = new.starts_with("b/") && old.map_or(true, |o| o.starts_with("a/"));
     Some(if prefixed { &new[2..] } else { new }.to_owned())
 }
 

@@ -228,6 +228,9 @@ pub fn filtered_coverage_with(
     }
 }
 
+/// First and last line.
+type Span = (u32, u32);
+
 /// What happens to one file's units.
 enum FileRule {
     Keep,
@@ -263,7 +266,7 @@ pub fn filter_profile(
         let funcs = pkg.functions();
         let mut rules: BTreeMap<&str, (String, FileRule)> = BTreeMap::new();
         // Statements dropped per (file, reason, span), to report in file order.
-        let mut dropped: BTreeMap<(&str, Option<(u32, u32)>), (Reason, u64)> = BTreeMap::new();
+        let mut dropped: BTreeMap<(&str, Option<Span>), (Reason, u64)> = BTreeMap::new();
         let mut kept = Vec::with_capacity(units.len());
         for (f, unit, count) in &units {
             let func = &funcs[*f as usize];

@@ -121,7 +121,7 @@ pub fn marked_spans(src: &[u8], marker: &str) -> Vec<(u32, u32)> {
     let mut marked = Vec::new();
     let toks = lex(src, &mut |line, text| {
         let rest = text.strip_prefix(marker.as_bytes());
-        if rest.is_some_and(|r| r.first().is_none_or(|c| c.is_ascii_whitespace())) {
+        if rest.is_some_and(|r| r.first().map_or(true, |c| c.is_ascii_whitespace())) {
             marked.push(line);
         }
     });
