@@ -217,6 +217,34 @@ fn patch_coverage_of_a_git_change() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).ends_with(want_tail));
 
+    // Deltas against a baseline: the JSON report of the coverage before Div (4 of 6 = 66.7%).
+    let profile = std::fs::read_to_string(dir.join("cover.out")).unwrap();
+    let before_div: String = profile
+        .lines()
+        .filter(|l| l.starts_with("mode:") || start_line(l) < 22)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    write(&dir.join("old.out"), &before_div);
+    ok(
+        &dir,
+        &["report", "--format=json", "-i=old.out", "-o=old.json"],
+    );
+    let out = ok(&dir, &["check", "-i=cover.out", "--baseline", "old.json"]);
+    assert!(
+        out.contains(
+            "packages against the baseline:\n  example.com/calc  66.7% -> 44.4%  (-22.2)\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("files whose coverage dropped:\n  calc.go  66.7% -> 44.4%  (-22.2)\n"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("total against the baseline: 66.7% -> 44.4% (-22.2)\ntotal: 44.4%\n"),
+        "{out}"
+    );
+
     // Bad input: one line naming the culprit, exit 1.
     let o = intcov(
         &dir,

@@ -128,6 +128,11 @@ impl Delta {
         Some(self.after?.percent()? - self.before?.percent()?)
     }
 
+    /// Added, removed, or its figure moved by at least 0.05 points (what shows as a change).
+    pub fn changed(&self) -> bool {
+        self.display() != "±0.0"
+    }
+
     /// `+1.3`, `-0.4`, `±0.0`, or `new` / `removed`.
     pub fn display(&self) -> String {
         match (self.before, self.after) {

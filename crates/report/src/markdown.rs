@@ -182,12 +182,7 @@ fn render_pr(cov: &Coverage, opts: &MarkdownOptions) -> String {
         }
     }
     if let Some(d) = &pr.deltas {
-        let changed: Vec<Delta> = d
-            .packages
-            .iter()
-            .filter(|p| p.display() != "±0.0")
-            .cloned()
-            .collect();
+        let changed: Vec<Delta> = d.packages.iter().filter(|p| p.changed()).cloned().collect();
         if changed.is_empty() {
             out.push_str("No package changed its coverage.\n\n");
         } else {

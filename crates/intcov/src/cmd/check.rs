@@ -290,38 +290,24 @@ fn check_text(
         }
     }
     if let Some(d) = deltas {
-        let changed: Vec<_> = d
-            .packages
-            .iter()
-            .filter(|p| p.display() != "±0.0")
-            .collect();
+        let delta_line = |d: &report::baseline::Delta| {
+            let side = |t: Option<report::Totals>| t.map_or_else(|| "–".to_owned(), pct);
+            format!(
+                "  {}  {} -> {}  ({})\n",
+                d.name,
+                side(d.before),
+                side(d.after),
+                d.display()
+            )
+        };
+        let changed: Vec<_> = d.packages.iter().filter(|p| p.changed()).collect();
         if !changed.is_empty() {
-            let _ = writeln!(out, "packages against the baseline:");
-            for p in changed {
-                let side = |t: Option<report::Totals>| t.map_or_else(|| "–".to_owned(), pct);
-                let _ = writeln!(
-                    out,
-                    "  {}  {} -> {}  ({})",
-                    p.name,
-                    side(p.before),
-                    side(p.after),
-                    p.display()
-                );
-            }
+            out.push_str("packages against the baseline:\n");
+            out.extend(changed.into_iter().map(delta_line));
         }
         if !d.dropped_files.is_empty() {
-            let _ = writeln!(out, "files whose coverage dropped:");
-            for f in &d.dropped_files {
-                let side = |t: Option<report::Totals>| t.map_or_else(|| "–".to_owned(), pct);
-                let _ = writeln!(
-                    out,
-                    "  {}  {} -> {}  ({})",
-                    f.name,
-                    side(f.before),
-                    side(f.after),
-                    f.display()
-                );
-            }
+            out.push_str("files whose coverage dropped:\n");
+            out.extend(d.dropped_files.iter().map(delta_line));
         }
     }
     if !filtered.excluded.is_empty() {
