@@ -194,6 +194,32 @@ fn patch_coverage_of_a_git_change() {
     assert!(stdout(&o).ends_with("total: 44.4%\n"));
     ok(&dir, &["check", "-i=cover.out", "--min-total", "44.4"]);
 
+    // The pull-request Markdown, from check and from report, with the same figures.
+    ok(
+        &dir,
+        &[
+            "check",
+            "-i=cover.out",
+            "--diff-base",
+            &base,
+            "--markdown=gate.md",
+        ],
+    );
+    let md = ok(
+        &dir,
+        &[
+            "report",
+            "--format=markdown",
+            "-i=cover.out",
+            "-o=-",
+            "--diff-base",
+            &base,
+        ],
+    );
+    assert_eq!(std::fs::read_to_string(dir.join("gate.md")).unwrap(), md);
+    assert!(md.starts_with("### Coverage: 44.4% of statements\n\n**Patch:** 57.1% of changed statements (4 of 7)\n"), "{md}");
+    assert!(md.contains("- `calc.go:22-26`\n"), "{md}");
+
     // The same change as a diff file and on stdin.
     let diff = git(&dir, &["diff", &format!("{base}...HEAD")]);
     write(&dir.join("change.diff"), &diff);
