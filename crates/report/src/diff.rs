@@ -206,7 +206,8 @@ pub struct PatchCoverage {
 
 /// Match the change against the coverage. Paths in `changes` are relative to `root` (the
 /// repository root); files are matched by their location on disk under it, else by their
-/// report path.
+/// report path, else (a file whose module is unknown) by the longest tail of the diff's path
+/// that ends exactly one profile name.
 pub fn patch_coverage(cov: &Coverage, changes: &Changes, root: Option<&Utf8Path>) -> PatchCoverage {
     let root = root.map(|r| r.canonicalize_utf8().unwrap_or_else(|_| r.to_owned()));
     let mut by_key: HashMap<String, &FileCov> = HashMap::new();
@@ -221,9 +222,18 @@ pub fn patch_coverage(cov: &Coverage, changes: &Changes, root: Option<&Utf8Path>
             by_key.insert(rel.as_str().to_owned(), f);
         }
     }
+    let unlocated: Vec<&FileCov> = cov
+        .files()
+        .map(|(_, f)| f)
+        .filter(|f| f.source.is_none())
+        .collect();
     let mut out = PatchCoverage::default();
     for (path, lines) in &changes.files {
-        let Some(f) = by_key.get(path.as_str()) else {
+        let found = by_key
+            .get(path.as_str())
+            .copied()
+            .or_else(|| by_suffix(&unlocated, path));
+        let Some(f) = found else {
             out.uninstrumented.push(path.clone());
             continue;
         };
@@ -252,6 +262,24 @@ pub fn patch_coverage(cov: &Coverage, changes: &Changes, root: Option<&Utf8Path>
     out.uncovered
         .sort_by(|a, b| (&a.path, a.first).cmp(&(&b.path, b.first)));
     out
+}
+
+/// A file whose source was not found (no module known for it), matched by the longest tail
+/// of `path` (whole components) that ends exactly one profile name.
+fn by_suffix<'a>(unlocated: &[&'a FileCov], path: &str) -> Option<&'a FileCov> {
+    let mut tail = path;
+    loop {
+        let mut hits = unlocated.iter().filter(|f| {
+            f.name
+                .strip_suffix(tail)
+                .is_some_and(|head| head.ends_with('/'))
+        });
+        match (hits.next(), hits.next()) {
+            (Some(f), None) => return Some(f),
+            (Some(_), Some(_)) => return None, // ambiguous
+            _ => tail = tail.split_once('/')?.1,
+        }
+    }
 }
 
 /// Runs of consecutive numbers.
@@ -334,6 +362,34 @@ index 0..1
                 let _ = Changes::parse(damaged.as_bytes(), "t");
             }
         }
+    }
+
+    #[test]
+    fn files_without_sources_match_by_unique_tail() {
+        let file = |name: &str| FileCov {
+            name: name.into(),
+            path: name.into(),
+            source: None,
+            functions: Vec::new(),
+            blocks: Vec::new(),
+        };
+        let (a, b, c) = (
+            file("example.com/m/pkg/a.go"),
+            file("example.com/m/x/util.go"),
+            file("example.com/m/y/util.go"),
+        );
+        let files = [&a, &b, &c];
+        assert_eq!(
+            by_suffix(&files, "sub/pkg/a.go").map(|f| &f.name),
+            Some(&a.name)
+        );
+        assert_eq!(
+            by_suffix(&files, "x/util.go").map(|f| &f.name),
+            Some(&b.name)
+        );
+        assert!(by_suffix(&files, "util.go").is_none(), "ambiguous");
+        assert!(by_suffix(&files, "README.md").is_none());
+        assert!(by_suffix(&files, "pkg/xa.go").is_none());
     }
 
     #[test]
