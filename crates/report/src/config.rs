@@ -98,6 +98,39 @@ pub fn read(path: &Utf8Path) -> Result<Config, ConfigError> {
     Ok(config)
 }
 
+/// The exclusions of an optional config file plus the command line's: the file's patterns,
+/// then `patterns`; generated files left out unless `no_default_excludes` or the file says
+/// `default-excludes = false`. What `intcov report`, `check` and `test` all use.
+pub fn exclusions(
+    found: Option<&Found>,
+    patterns: &[String],
+    no_default_excludes: bool,
+) -> Result<crate::Exclusions, ExclusionsError> {
+    let file = found.map(|f| &f.config);
+    let generated = !no_default_excludes && file.and_then(|c| c.default_excludes).unwrap_or(true);
+    let mut ex = crate::Exclusions::new::<&str>(&[], generated)?;
+    if let Some(found) = found {
+        for p in &found.config.exclude {
+            ex.add_pattern(p).map_err(|e| ConfigError {
+                path: found.path.clone(),
+                why: e.to_string(),
+            })?;
+        }
+    }
+    for p in patterns {
+        ex.add_pattern(p)?;
+    }
+    Ok(ex)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExclusionsError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Pattern(#[from] crate::filter::FilterError),
+}
+
 impl Config {
     /// The file's thresholds (flags then override them one by one).
     pub fn thresholds(&self) -> Result<Thresholds, crate::gate::GateError> {

@@ -120,19 +120,11 @@ pub(crate) fn config() -> Result<Option<Found>> {
 
 /// The exclusions of the config file plus the flags'.
 pub(crate) fn exclusions(flags: &ExcludeFlags, config: Option<&Found>) -> Result<Exclusions> {
-    let from_file = config.map(|f| &f.config);
-    let default_excludes =
-        !flags.no_default_excludes && from_file.and_then(|c| c.default_excludes).unwrap_or(true);
-    let mut ex = Exclusions::new::<&str>(&[], default_excludes)?;
-    if let Some(found) = config {
-        for p in &found.config.exclude {
-            ex.add_pattern(p).with_context(|| found.path.to_string())?;
-        }
-    }
-    for p in &flags.exclude {
-        ex.add_pattern(p)?;
-    }
-    Ok(ex)
+    Ok(report::config::exclusions(
+        config,
+        &flags.exclude,
+        flags.no_default_excludes,
+    )?)
 }
 
 /// The inputs loaded as `intcov report` loads them, then filtered.
