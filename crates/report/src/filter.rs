@@ -338,7 +338,11 @@ fn file_rule(
     if exclusions.generated && is_generated(&src) {
         return (located.rel, FileRule::Drop(Reason::Generated));
     }
-    if exclusions.ignore_comments {
+    // Lexing is only worth it when the marker is there at all.
+    let has_marker = src
+        .windows(IGNORE_MARKER.len())
+        .any(|w| w == IGNORE_MARKER.as_bytes());
+    if exclusions.ignore_comments && has_marker {
         let spans = crate::gosrc::marked_spans(&src, IGNORE_MARKER);
         if !spans.is_empty() {
             return (located.rel, FileRule::DropSpans(spans));
