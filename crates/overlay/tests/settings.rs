@@ -182,6 +182,50 @@ fn relative_coverdir(tc: &GoToolchain) {
         !meta.is_empty() && !counters.is_empty(),
         "a/coverage is empty"
     );
+
+    // Through `go test -exec` with a program in between, the go command is the grandparent; two
+    // programs in between hide it, and the relative directory is refused in one line.
+    let once = tmp.join("exec-once");
+    let twice = tmp.join("exec-twice");
+    write_script(&once, "\"$@\"\n");
+    write_script(&twice, &format!("{once} \"$@\"\n"));
+    let b = dir.join("b");
+    let via = |script: &Utf8Path| {
+        go(
+            tc,
+            &b,
+            &[
+                "test",
+                &overlay,
+                &format!("-exec={script}"),
+                "-coverpkg=example.com/twopkg/...",
+                ".",
+            ],
+            &env,
+        )
+    };
+    via(&once).ok();
+    let (meta, _) = data_files(&b.join("coverage"));
+    assert!(!meta.is_empty(), "b/coverage is empty after go test -exec");
+    let refused = via(&twice);
+    assert!(!refused.success, "{}", refused.all());
+    let line = "GO_INTEGRATION_COVERDIR=coverage is relative, and the directory go test was started in is unknown";
+    assert_eq!(
+        refused.all().matches(line).count(),
+        1,
+        "no one-line refusal:\n{}",
+        refused.all()
+    );
+}
+
+/// A shell script at `path` running `body`.
+fn write_script(path: &Utf8Path, body: &str) {
+    std::fs::write(path, format!("#!/bin/sh\n{body}")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
 }
 
 /// The seed's flow as written (apart from the overlay's path): `export GO_INTEGRATION_COVERAGE=1;
