@@ -599,9 +599,5 @@ on_release!(go1_27_3, testkit::go_release("1.27.3"));
 #[test]
 #[ignore = "run by `cargo xtask overlay-matrix`"]
 fn release_from_env() {
-    let tc = match std::env::var("INTCOV_OVERLAY_GO_RELEASE") {
-        Ok(v) if !v.is_empty() => testkit::go_release(&v),
-        _ => testkit::go(),
-    };
-    all_scenarios(&tc);
+    all_scenarios(&common::matrix_toolchain());
 }

@@ -284,3 +284,12 @@ pub fn copy_tree(from: &Utf8Path, to: &Utf8Path) {
         }
     }
 }
+
+/// The release `cargo xtask overlay-matrix` asks for in INTCOV_OVERLAY_GO_RELEASE (e.g. 1.22.10),
+/// or the Go on PATH.
+pub fn matrix_toolchain() -> GoToolchain {
+    match std::env::var("INTCOV_OVERLAY_GO_RELEASE") {
+        Ok(v) if !v.is_empty() => testkit::go_release(&v),
+        _ => testkit::go(),
+    }
+}
