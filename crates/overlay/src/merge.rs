@@ -190,7 +190,7 @@ fn import_lines(specs: &[&Import]) -> String {
             out.push_str(code);
             if let Some(comment) = comment {
                 let pad = width - code.chars().count() + 1;
-                out.extend(std::iter::repeat_n(' ', pad));
+                out.push_str(&" ".repeat(pad));
                 out.push_str(comment);
             }
             out.push('\n');
