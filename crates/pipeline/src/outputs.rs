@@ -1,0 +1,132 @@
+//! The raw data merged by our crates, the reports the user asked for, and the summary.
+
+use std::fmt::Write as _;
+
+use camino::{Utf8Path, Utf8PathBuf};
+use covmerge::ops::{self, Operation};
+use profile::gofmt;
+use report::{Coverage, Format, LoadOptions, Loaded, RenderOptions, Sources};
+
+use crate::{Error, Progress, Result};
+
+/// What to write; every path is optional.
+#[derive(Debug, Clone, Default)]
+pub struct Outputs {
+    /// The merged binary data (a directory `go tool covdata` reads).
+    pub covdata: Option<Utf8PathBuf>,
+    /// Text profile, as `go tool covdata textfmt` writes it.
+    pub coverprofile: Option<Utf8PathBuf>,
+    /// A directory holding `index.html`.
+    pub html: Option<Utf8PathBuf>,
+    pub lcov: Option<Utf8PathBuf>,
+    pub cobertura: Option<Utf8PathBuf>,
+    pub json: Option<Utf8PathBuf>,
+    pub markdown: Option<Utf8PathBuf>,
+    /// json and html record which runs executed each block.
+    pub attribution: bool,
+    /// Title of the html and markdown reports.
+    pub title: Option<String>,
+}
+
+/// What is printed at the end.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// Per-package lines exactly as `go tool covdata percent` prints them, then `total: X%`
+    /// (Go's rounding, `go tool cover -func`'s figure).
+    pub text: String,
+    /// The total, `None` without statements.
+    pub total_percent: Option<f64>,
+}
+
+/// Read and merge the raw directories (as `go tool covdata` reads several `-i` inputs).
+pub fn load(raw_dirs: &[Utf8PathBuf], attribution: bool, progress: &dyn Progress) -> Result<Loaded> {
+    let opts = LoadOptions {
+        attribution,
+        ..Default::default()
+    };
+    let mut warn = |w: covmerge::Warning| progress.warn(&w.to_string());
+    Ok(report::load(raw_dirs, &opts, &report::inputs::NoProgress, &mut warn)?)
+}
+
+/// Write every requested output (each one atomically) and build the summary.
+pub fn write(
+    loaded: &Loaded,
+    raw_dirs: &[Utf8PathBuf],
+    sources: &Sources,
+    outs: &Outputs,
+    progress: &dyn Progress,
+) -> Result<Summary> {
+    if let Some(dir) = &outs.covdata {
+        let staged = outfile::StagedDir::create(dir)?;
+        let outcome = ops::run(
+            raw_dirs,
+            staged.path(),
+            &ops::Options::new(Operation::Merge { pcombine: false }),
+        )
+        .map_err(|source| Error::Merge {
+            dir: dir.clone(),
+            source,
+        })?;
+        for w in &outcome.warnings {
+            progress.warn(&w.to_string());
+        }
+        staged.commit_replace()?;
+    }
+    let profile = &loaded.profile;
+    if let Some(path) = &outs.coverprofile {
+        let mut text = Vec::new();
+        gofmt::emit_textual(profile, &mut text).map_err(io(path))?;
+        outfile::write(path, &text)?;
+    }
+    let cov = Coverage::build(profile, sources, loaded.attribution.as_ref());
+    let opts = RenderOptions {
+        title: outs.title.clone(),
+        ..Default::default()
+    };
+    for (format, path) in [
+        (Format::Lcov, &outs.lcov),
+        (Format::Cobertura, &outs.cobertura),
+        (Format::Json, &outs.json),
+        (Format::Markdown, &outs.markdown),
+        (Format::Html, &outs.html),
+    ] {
+        let Some(path) = path else { continue };
+        match report::render_text(format, &cov, &opts) {
+            Some(text) => outfile::write(path, text.as_bytes())?,
+            None => {
+                let staged = outfile::StagedDir::create(path)?;
+                report::write(format, &cov, &opts, staged.path()).map_err(|source| {
+                    Error::Report {
+                        format: format.name(),
+                        source,
+                    }
+                })?;
+                staged.commit_replace()?;
+            }
+        }
+    }
+
+    let mut percent = Vec::new();
+    gofmt::emit_percent(profile, &mut percent).map_err(io(Utf8Path::new("<stdout>")))?;
+    let mut text = String::from_utf8_lossy(&percent).into_owned();
+    let totals = cov.totals();
+    let _ = writeln!(
+        text,
+        "total: {}",
+        totals
+            .go_percent()
+            .unwrap_or_else(|| "[no statements]".to_owned())
+    );
+    Ok(Summary {
+        text,
+        total_percent: totals.percent(),
+    })
+}
+
+fn io(path: &Utf8Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_owned(),
+        what: "cannot write",
+        source,
+    }
+}
