@@ -81,6 +81,9 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Title of the html and markdown reports of `intcov test` and `cargo xtask cover`.
+pub const TITLE: &str = "Integration coverage";
+
 /// Where the steps say what they are doing (stderr, for the binaries).
 pub trait Progress: Sync {
     /// A step begins or a long step is still going.

@@ -136,7 +136,7 @@ pub fn test(a: TestArgs) -> Result<ExitCode> {
             json: abs(&a.json),
             markdown: abs(&a.markdown),
             attribution: a.attribution,
-            title: None,
+            title: Some(pipeline::TITLE.to_owned()),
         },
         cache_dir: None,
     };
