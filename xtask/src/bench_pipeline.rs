@@ -209,6 +209,9 @@ mod tests {
             "intcov: merging\nintcov: done in 5.5s (overlay 0.01s, go test 5.20s, merge 0.05s, reports 0.10s)\n",
         )
         .unwrap();
-        assert_eq!(p.to_string(), "overlay 0.01s, go test 5.20s, merge 0.05s, reports 0.10s");
+        assert_eq!(
+            p.to_string(),
+            "overlay 0.01s, go test 5.20s, merge 0.05s, reports 0.10s"
+        );
     }
 }

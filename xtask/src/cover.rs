@@ -103,8 +103,13 @@ pub fn run(args: CoverArgs) -> Result<()> {
         title: Some(pipeline::TITLE.to_owned()),
     };
     let workspace = Workspace::join(workspaces).context("no Go modules to cover")?;
-    let summary =
-        pipeline::outputs::write(&loaded, &raw_dirs, &workspace.sources(), &outputs, &progress)?;
+    let summary = pipeline::outputs::write(
+        &loaded,
+        &raw_dirs,
+        &workspace.sources(),
+        &outputs,
+        &progress,
+    )?;
     let raw_dest = raw_root.dest().to_owned();
     raw_root.commit_replace()?;
     let raw_dirs: Vec<Utf8PathBuf> = raw_dirs

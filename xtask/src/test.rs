@@ -22,7 +22,10 @@ fn debian_packages(sh: &Shell) -> Result<()> {
         return Ok(());
     }
     let list = missing.join(" ");
-    let is_root = cmd!(sh, "id -u").quiet().read().is_ok_and(|u| u.trim() == "0");
+    let is_root = cmd!(sh, "id -u")
+        .quiet()
+        .read()
+        .is_ok_and(|u| u.trim() == "0");
     let apt = on_path("apt-get");
     if !(is_root && apt) {
         bail!(
@@ -41,9 +44,8 @@ fn debian_packages(sh: &Shell) -> Result<()> {
 }
 
 fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|dir| dir.join(program).is_file())
-    })
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }
 
 /// Releases the tests ask `testkit::go_release` for: the oldest supported and the newest.

@@ -198,18 +198,37 @@ fn xtask_cover_and_intcov_test_write_identical_outputs() {
     let cover = tmp.join("cover");
     let stdout_cover = {
         let output = xtask()
-            .args(["cover", "--module", module.as_str(), "--out", cover.as_str()])
+            .args([
+                "cover",
+                "--module",
+                module.as_str(),
+                "--out",
+                cover.as_str(),
+            ])
             .env("SOURCE_DATE_EPOCH", "1700000000")
             .output()
             .unwrap();
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         String::from_utf8(output.stdout).unwrap()
     };
 
     let mine = tmp.join("intcov");
     let manifest = testkit::repo_root().join("Cargo.toml");
     let output = Command::new(env!("CARGO"))
-        .args(["run", "--quiet", "-p", "intcov", "--manifest-path", manifest.as_str(), "--", "test"])
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "intcov",
+            "--manifest-path",
+            manifest.as_str(),
+            "--",
+            "test",
+        ])
         .args(["--out", mine.as_str()])
         .args(["--coverprofile", mine.join("coverage.out").as_str()])
         .args(["--lcov", mine.join("lcov.info").as_str()])
@@ -223,11 +242,24 @@ fn xtask_cover_and_intcov_test_write_identical_outputs() {
         .output()
         .unwrap();
     let stdout_mine = String::from_utf8(output.stdout).unwrap();
-    assert!(output.status.success(), "{stdout_mine}{}", String::from_utf8_lossy(&output.stderr));
-    assert!(stdout_mine.ends_with(&stdout_cover), "{stdout_mine}\n---\n{stdout_cover}");
+    assert!(
+        output.status.success(),
+        "{stdout_mine}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout_mine.ends_with(&stdout_cover),
+        "{stdout_mine}\n---\n{stdout_cover}"
+    );
 
     let mut html_pages = 0;
-    for name in ["coverage.out", "lcov.info", "cobertura.xml", "summary.md", "html/index.html"] {
+    for name in [
+        "coverage.out",
+        "lcov.info",
+        "cobertura.xml",
+        "summary.md",
+        "html/index.html",
+    ] {
         assert_eq!(
             std::fs::read_to_string(cover.join(name)).unwrap(),
             std::fs::read_to_string(mine.join(name)).unwrap(),
@@ -236,7 +268,11 @@ fn xtask_cover_and_intcov_test_write_identical_outputs() {
     }
     for entry in walk(&cover.join("html")) {
         let rel = entry.strip_prefix(&cover).unwrap();
-        assert_eq!(std::fs::read(&entry).unwrap(), std::fs::read(mine.join(rel)).unwrap(), "{rel}");
+        assert_eq!(
+            std::fs::read(&entry).unwrap(),
+            std::fs::read(mine.join(rel)).unwrap(),
+            "{rel}"
+        );
         html_pages += 1;
     }
     assert!(html_pages > 1);
@@ -275,5 +311,8 @@ fn out_refuses_a_directory_holding_other_files() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("holds notes.txt"), "{stderr}");
-    assert_eq!(std::fs::read_to_string(out.join("notes.txt")).unwrap(), "keep me");
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "keep me"
+    );
 }

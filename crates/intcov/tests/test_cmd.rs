@@ -89,11 +89,23 @@ fn truth_by_hand(dir: &Utf8Path, coverpkg: &str, pkgs: &str, env: &[(&str, &str)
     let profile = tmp.join("truth.out");
     go(
         dir,
-        &["tool", "covdata", "textfmt", &inputs, &format!("-o={profile}")],
+        &[
+            "tool",
+            "covdata",
+            "textfmt",
+            &inputs,
+            &format!("-o={profile}"),
+        ],
         &[],
     );
     let func = go(dir, &["tool", "cover", &format!("-func={profile}")], &[]);
-    let total = func.lines().last().unwrap().split_whitespace().last().unwrap();
+    let total = func
+        .lines()
+        .last()
+        .unwrap()
+        .split_whitespace()
+        .last()
+        .unwrap();
     format!("{percent}total: {total}\n")
 }
 
@@ -162,7 +174,11 @@ fn check_fixture(fixture: &str, env: &[(&str, &str)]) {
     // same figures.
     for data in ["raw", "covdata"] {
         let d = r.join("data").join(data);
-        let percent = go(&module, &["tool", "covdata", "percent", &format!("-i={d}")], &[]);
+        let percent = go(
+            &module,
+            &["tool", "covdata", "percent", &format!("-i={d}")],
+            &[],
+        );
         assert!(truth.starts_with(&percent), "{fixture} {data}: {percent}");
     }
     // The text profile is Go's textfmt of the raw data.
@@ -296,10 +312,7 @@ fn go_work_workspace_from_its_root_and_from_a_subdirectory() {
         stdout.lines().last().unwrap().starts_with("total: "),
         "{stdout}"
     );
-    assert!(
-        stderr.contains("is below --min-coverage 100%"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("is below --min-coverage 100%"), "{stderr}");
 }
 
 #[test]
@@ -374,12 +387,23 @@ fn go_test_flags_pass_through_unchanged() {
     let out = intcov_test(
         &m,
         &tmp.join("cache"),
-        &["-run", "TestA", "-v", "-timeout=1m", "./...", "--json", "j.json"],
+        &[
+            "-run",
+            "TestA",
+            "-v",
+            "-timeout=1m",
+            "./...",
+            "--json",
+            "j.json",
+        ],
     );
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
     assert!(stdout.contains("=== RUN   TestA"), "{stdout}");
     assert!(!stdout.contains("TestB"), "{stdout}");
-    assert!(stdout.ends_with("\texample.com/flags/p\t\tcoverage: 50.0% of statements\ntotal: 50.0%\n"), "{stdout}");
+    assert!(
+        stdout.ends_with("\texample.com/flags/p\t\tcoverage: 50.0% of statements\ntotal: 50.0%\n"),
+        "{stdout}"
+    );
     assert!(m.join("j.json").is_file());
 }

@@ -117,7 +117,9 @@ pub fn run(t: &GoTest, progress: &dyn Progress) -> Result<TestOutcome> {
 
     progress.step(&format!(
         "go test {} (in {})",
-        args[1..].join(" ").replace(&format!("-overlay={} ", t.overlay_json), "-overlay=… "),
+        args[1..]
+            .join(" ")
+            .replace(&format!("-overlay={} ", t.overlay_json), "-overlay=… "),
         t.dir
     ));
     if t.first_build {

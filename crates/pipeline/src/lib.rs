@@ -193,13 +193,13 @@ pub fn run(req: &Request, progress: &dyn Progress) -> Result<Finished> {
     };
     let raw: Utf8PathBuf = match (&staged_raw, &temp_raw) {
         (Some(s), _) => s.path().to_owned(),
-        (None, Some(t)) => Utf8PathBuf::from_path_buf(t.path().to_owned()).map_err(|p| {
-            Error::Io {
+        (None, Some(t)) => {
+            Utf8PathBuf::from_path_buf(t.path().to_owned()).map_err(|p| Error::Io {
                 path: Utf8PathBuf::from(p.to_string_lossy().into_owned()),
                 what: "temporary directory",
                 source: std::io::Error::other("path is not UTF-8"),
-            }
-        })?,
+            })?
+        }
         (None, None) => unreachable!("one of the two is set"),
     };
 

@@ -39,13 +39,22 @@ pub struct Summary {
 }
 
 /// Read and merge the raw directories (as `go tool covdata` reads several `-i` inputs).
-pub fn load(raw_dirs: &[Utf8PathBuf], attribution: bool, progress: &dyn Progress) -> Result<Loaded> {
+pub fn load(
+    raw_dirs: &[Utf8PathBuf],
+    attribution: bool,
+    progress: &dyn Progress,
+) -> Result<Loaded> {
     let opts = LoadOptions {
         attribution,
         ..Default::default()
     };
     let mut warn = |w: covmerge::Warning| progress.warn(&w.to_string());
-    Ok(report::load(raw_dirs, &opts, &report::inputs::NoProgress, &mut warn)?)
+    Ok(report::load(
+        raw_dirs,
+        &opts,
+        &report::inputs::NoProgress,
+        &mut warn,
+    )?)
 }
 
 /// Write every requested output (each one atomically) and build the summary.

@@ -99,7 +99,13 @@ fn entry_name(goroot: &Utf8Path, version: &str) -> String {
     VERSION.hash(&mut h);
     let safe: String = version
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     format!("{safe}-intcov{VERSION}-{:016x}", h.finish())
 }

@@ -30,18 +30,14 @@ impl Workspace {
         let gomod = lines.next().unwrap_or("");
         let marker = if !gowork.is_empty() && gowork != "off" {
             gowork
-        } else if !gomod.is_empty() && gomod != std::path::MAIN_SEPARATOR_STR && !is_null(gomod)
-        {
+        } else if !gomod.is_empty() && gomod != std::path::MAIN_SEPARATOR_STR && !is_null(gomod) {
             gomod
         } else {
             return Err(Error::NoModule {
                 dir: dir.to_owned(),
             });
         };
-        let root = Utf8Path::new(marker)
-            .parent()
-            .unwrap_or(dir)
-            .to_owned();
+        let root = Utf8Path::new(marker).parent().unwrap_or(dir).to_owned();
         let sources = Sources::discover(&root)?;
         let mut modules = sources.modules().to_vec();
         modules.sort_by(|a, b| a.path.cmp(&b.path));

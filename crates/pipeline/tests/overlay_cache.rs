@@ -38,5 +38,7 @@ fn concurrent_runs_build_it_once_and_a_partial_entry_is_rebuilt() {
     std::fs::write(json, "{\"half").unwrap();
     let again = overlay_cache::ensure(go, &cache, &Quiet).unwrap();
     assert!(again.fresh);
-    assert!(std::fs::read_to_string(&again.json).unwrap().contains("Replace"));
+    assert!(std::fs::read_to_string(&again.json)
+        .unwrap()
+        .contains("Replace"));
 }

@@ -186,12 +186,31 @@ mod tests {
     fn our_flags_come_first_and_go_tests_stay_as_given() {
         assert_eq!(
             arranged(&[
-                "intcov", "test", "-run", "TestCLI", "--html", "h", "-v", "./...", "--min-coverage=80",
-                "-json", "-coverprofile=c.out"
+                "intcov",
+                "test",
+                "-run",
+                "TestCLI",
+                "--html",
+                "h",
+                "-v",
+                "./...",
+                "--min-coverage=80",
+                "-json",
+                "-coverprofile=c.out"
             ]),
             [
-                "intcov", "test", "--html", "h", "--min-coverage=80", "--", "-run", "TestCLI", "-v",
-                "./...", "-json", "-coverprofile=c.out"
+                "intcov",
+                "test",
+                "--html",
+                "h",
+                "--min-coverage=80",
+                "--",
+                "-run",
+                "TestCLI",
+                "-v",
+                "./...",
+                "-json",
+                "-coverprofile=c.out"
             ]
         );
         assert_eq!(
