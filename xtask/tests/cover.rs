@@ -12,19 +12,6 @@ fn xtask() -> Command {
     c
 }
 
-/// Copy a fixture module out of the repository, so that nothing finds it through the workspace.
-fn copy_fixture(name: &str, to: &Utf8Path) -> Utf8PathBuf {
-    let dst = to.join(name);
-    let status = Command::new("cp")
-        .arg("-r")
-        .arg(testkit::fixtures_root().join(name))
-        .arg(&dst)
-        .status()
-        .expect("cp");
-    assert!(status.success());
-    dst
-}
-
 fn run_cover(module: &Utf8Path, out: &Utf8Path, extra: &[&str]) -> String {
     let output = xtask()
         .args(["cover", "--module", module.as_str(), "--out", out.as_str()])
@@ -60,7 +47,7 @@ fn go_covdata(args: &[&str]) -> Vec<u8> {
 fn module_outside_the_repo_gets_its_true_integration_coverage() {
     let tmp = tempfile::tempdir().unwrap();
     let tmp = Utf8Path::from_path(tmp.path()).unwrap();
-    let module = copy_fixture("clisuite", tmp);
+    let module = testkit::copy_fixture("clisuite", tmp);
     let out = tmp.join("out");
     let stdout = run_cover(&module, &out, &["--verify"]);
 
@@ -92,7 +79,7 @@ fn module_outside_the_repo_gets_its_true_integration_coverage() {
 fn two_shards_merged_equal_one_run() {
     let tmp = tempfile::tempdir().unwrap();
     let tmp = Utf8Path::from_path(tmp.path()).unwrap();
-    let module = copy_fixture("clisuite", tmp);
+    let module = testkit::copy_fixture("clisuite", tmp);
     let whole = tmp.join("whole");
     run_cover(&module, &whole, &[]);
     let shards: Vec<Utf8PathBuf> = (1..=2)
@@ -129,7 +116,7 @@ fn two_shards_merged_equal_one_run() {
 fn min_coverage_fails_with_the_figure() {
     let tmp = tempfile::tempdir().unwrap();
     let tmp = Utf8Path::from_path(tmp.path()).unwrap();
-    let module = copy_fixture("clisuite", tmp);
+    let module = testkit::copy_fixture("clisuite", tmp);
     let output = xtask()
         .args([
             "cover",
@@ -194,7 +181,7 @@ fn failing_tests_show_their_output() {
 fn xtask_cover_and_intcov_test_write_identical_outputs() {
     let tmp = tempfile::tempdir().unwrap();
     let tmp = Utf8Path::from_path(tmp.path()).unwrap();
-    let module = copy_fixture("clisuite", tmp);
+    let module = testkit::copy_fixture("clisuite", tmp);
     let cover = tmp.join("cover");
     let stdout_cover = {
         let output = xtask()

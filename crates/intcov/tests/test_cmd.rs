@@ -4,7 +4,7 @@
 
 use std::process::{Command, Output};
 
-use camino::{Utf8Path, Utf8PathBuf};
+use camino::Utf8Path;
 
 fn intcov_test(dir: &Utf8Path, cache: &Utf8Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_intcov"))
@@ -42,18 +42,6 @@ fn go(dir: &Utf8Path, args: &[&str], env: &[(&str, &str)]) -> String {
         text(&out.stderr)
     );
     text(&out.stdout)
-}
-
-fn copy_fixture(name: &str, to: &Utf8Path) -> Utf8PathBuf {
-    let dst = to.join(name);
-    let status = Command::new("cp")
-        .arg("-r")
-        .arg(testkit::fixtures_root().join(name))
-        .arg(&dst)
-        .status()
-        .expect("cp");
-    assert!(status.success());
-    dst
 }
 
 /// The truth by hand: one plain `go test -cover` whose test binaries write their own data to
@@ -120,7 +108,7 @@ fn summary_of(stdout: &str, lines: usize) -> String {
 fn check_fixture(fixture: &str, env: &[(&str, &str)]) {
     let tmp = tempfile::tempdir().unwrap();
     let tmp = Utf8Path::from_path(tmp.path()).unwrap();
-    let module = copy_fixture(fixture, tmp);
+    let module = testkit::copy_fixture(fixture, tmp);
     let coverpkg = format!("example.com/{fixture}/...");
     let truth = truth_by_hand(&module, &coverpkg, "./...", env);
 
