@@ -56,6 +56,9 @@ pub fn run(args: &BenchArgs, intcov: &Utf8Path, bench_dir: &Utf8Path) -> Result<
         }
         row(&mut table, fixture, "warm", &go_runs, &our_runs, &phases)?;
 
+        if args.pipeline_no_cold {
+            continue;
+        }
         // Cold: an empty GOCACHE for each tool, one run each (both rebuild everything, the
         // standard library included).
         let cold = work.join("gocache");
@@ -83,16 +86,22 @@ fn row(
     phases: &[Phases],
 ) -> Result<()> {
     let (go, ours) = (median(go), median(ours));
-    let p = phases[phases.len() / 2].clone();
+    // Each phase's own median, and its share of intcov test's median wall time.
+    let phase = |f: fn(&Phases) -> f64| {
+        let mut v: Vec<f64> = phases.iter().map(f).collect();
+        v.sort_by(f64::total_cmp);
+        let m = v[v.len() / 2];
+        format!("{m:.2} s ({:.0}%)", 100.0 * m / ours.as_secs_f64())
+    };
     let line = format!(
         "| {fixture} | {cache} | {:.2} s | {:.2} s | {:.2}x | {} | {} | {} | {} |",
         go.as_secs_f64(),
         ours.as_secs_f64(),
         ours.as_secs_f64() / go.as_secs_f64(),
-        p.overlay,
-        p.go_test,
-        p.merge,
-        p.reports
+        phase(|p| p.overlay),
+        phase(|p| p.go_test),
+        phase(|p| p.merge),
+        phase(|p| p.reports)
     );
     eprintln!("{line}");
     writeln!(table, "{line}")?;
@@ -105,20 +114,20 @@ fn median(runs: &[Duration]) -> Duration {
     v[v.len() / 2]
 }
 
-/// `intcov test`'s own per-phase times, from its last stderr line.
-#[derive(Clone, Debug)]
+/// `intcov test`'s own per-phase times in seconds, from its last stderr line.
+#[derive(Clone, Debug, PartialEq)]
 struct Phases {
-    overlay: String,
-    go_test: String,
-    merge: String,
-    reports: String,
+    overlay: f64,
+    go_test: f64,
+    merge: f64,
+    reports: f64,
 }
 
 impl std::fmt::Display for Phases {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "overlay {}, go test {}, merge {}, reports {}",
+            "overlay {:.2}s, go test {:.2}s, merge {:.2}s, reports {:.2}s",
             self.overlay, self.go_test, self.merge, self.reports
         )
     }
@@ -128,10 +137,11 @@ fn parse_phases(stderr: &str) -> Option<Phases> {
     let line = stderr.lines().rev().find(|l| l.contains("(overlay "))?;
     let inner = line.split_once("(overlay ")?.1.trim_end_matches(')');
     let mut parts = inner.split(", ");
-    let overlay = parts.next()?.to_owned();
-    let go_test = parts.next()?.strip_prefix("go test ")?.to_owned();
-    let merge = parts.next()?.strip_prefix("merge ")?.to_owned();
-    let reports = parts.next()?.strip_prefix("reports ")?.to_owned();
+    let secs = |s: &str| s.trim_end_matches('s').parse::<f64>().ok();
+    let overlay = secs(parts.next()?)?;
+    let go_test = secs(parts.next()?.strip_prefix("go test ")?)?;
+    let merge = secs(parts.next()?.strip_prefix("merge ")?)?;
+    let reports = secs(parts.next()?.strip_prefix("reports ")?)?;
     Some(Phases {
         overlay,
         go_test,

@@ -112,6 +112,9 @@ pub struct BenchArgs {
     /// Warm timed runs of each tool per fixture in the pipeline rows (the median is reported)
     #[arg(long, default_value_t = 3)]
     pub pipeline_repeat: usize,
+    /// Leave out the pipeline rows with a cold GOCACHE (each rebuilds the standard library)
+    #[arg(long)]
+    pub pipeline_no_cold: bool,
 }
 
 #[derive(Args, Debug)]

@@ -104,7 +104,7 @@ pub fn run(t: &GoTest, progress: &dyn Progress) -> Result<TestOutcome> {
     let sh = Shell::new().map_err(|source| Error::Go {
         command: "go test".to_owned(),
         dir: t.dir.clone(),
-        source,
+        error: source,
     })?;
     sh.change_dir(&t.dir);
     let go = &t.go;
@@ -130,7 +130,7 @@ pub fn run(t: &GoTest, progress: &dyn Progress) -> Result<TestOutcome> {
     }
     let mut child = command.spawn().map_err(|source| Error::Spawn {
         dir: t.dir.clone(),
-        source,
+        error: source,
     })?;
     let stdout = child.stdout.take().expect("stdout is piped");
     let (tx, rx) = mpsc::channel::<String>();
@@ -172,7 +172,7 @@ pub fn run(t: &GoTest, progress: &dyn Progress) -> Result<TestOutcome> {
     let _ = reader.join();
     let status = child.wait().map_err(|source| Error::Spawn {
         dir: t.dir.clone(),
-        source,
+        error: source,
     })?;
     Ok(TestOutcome {
         status: status.code().unwrap_or(1),

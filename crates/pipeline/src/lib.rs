@@ -33,27 +33,24 @@ pub use workspace::Workspace;
 pub enum Error {
     #[error("{dir}: not inside a Go module or go.work workspace (go env GOMOD is empty)")]
     NoModule { dir: Utf8PathBuf },
-    #[error("running `{command}` in {dir}: {source}")]
+    #[error("running `{command}` in {dir}: {error}")]
     Go {
         command: String,
         dir: Utf8PathBuf,
-        #[source]
-        source: xshell::Error,
+        error: xshell::Error,
     },
-    #[error("starting `go test` in {dir}: {source}")]
+    #[error("starting `go test` in {dir}: {error}")]
     Spawn {
         dir: Utf8PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{flag}: intcov test sets it itself (it supplies the overlay); leave it out")]
     ReservedFlag { flag: String },
-    #[error("{path}: {what}: {source}")]
+    #[error("{path}: {what}: {error}")]
     Io {
         path: Utf8PathBuf,
         what: &'static str,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("no user cache directory: set INTCOV_CACHE_DIR, XDG_CACHE_HOME or HOME")]
     NoCacheDir,
@@ -61,21 +58,19 @@ pub enum Error {
     Overlay(#[from] overlay::Error),
     #[error(transparent)]
     Sources(#[from] report::sources::SourceError),
-    #[error("reading the coverage data: {0}")]
+    #[error(transparent)]
     Load(#[from] report::InputError),
-    #[error("merging the coverage data into {dir}: {source}")]
+    #[error("merging the coverage data into {dir}: {error}")]
     Merge {
         dir: Utf8PathBuf,
-        #[source]
-        source: covmerge::ops::OpError,
+        error: covmerge::ops::OpError,
     },
     #[error(transparent)]
     Output(#[from] outfile::Error),
-    #[error("writing the {format} report: {source}")]
+    #[error("writing the {format} report: {error}")]
     Report {
         format: &'static str,
-        #[source]
-        source: report::WriteError,
+        error: report::WriteError,
     },
 }
 
@@ -164,6 +159,7 @@ pub struct Finished {
 pub fn run(req: &Request, progress: &dyn Progress) -> Result<Finished> {
     let mut timings = Timings::default();
     let started = Instant::now();
+    req.outputs.prepare()?;
     let workspace = Workspace::find(&req.go, &req.dir)?;
     let cache = match &req.cache_dir {
         Some(d) => d.clone(),
@@ -187,7 +183,7 @@ pub fn run(req: &Request, progress: &dyn Progress) -> Result<Finished> {
                 .map_err(|source| Error::Io {
                     path: Utf8PathBuf::from(std::env::temp_dir().to_string_lossy().into_owned()),
                     what: "cannot create a temporary directory",
-                    source,
+                    error: source,
                 })?,
         ),
     };
@@ -197,7 +193,7 @@ pub fn run(req: &Request, progress: &dyn Progress) -> Result<Finished> {
             Utf8PathBuf::from_path_buf(t.path().to_owned()).map_err(|p| Error::Io {
                 path: Utf8PathBuf::from(p.to_string_lossy().into_owned()),
                 what: "temporary directory",
-                source: std::io::Error::other("path is not UTF-8"),
+                error: std::io::Error::other("path is not UTF-8"),
             })?
         }
         (None, None) => unreachable!("one of the two is set"),

@@ -38,6 +38,37 @@ pub struct Summary {
     pub total_percent: Option<f64>,
 }
 
+impl Outputs {
+    fn paths(&self) -> impl Iterator<Item = &Utf8PathBuf> {
+        [
+            &self.covdata,
+            &self.coverprofile,
+            &self.html,
+            &self.lcov,
+            &self.cobertura,
+            &self.json,
+            &self.markdown,
+        ]
+        .into_iter()
+        .flatten()
+    }
+
+    /// Create every output's parent directory, so that a bad path fails before the tests run,
+    /// not after.
+    pub fn prepare(&self) -> Result<()> {
+        for path in self.paths() {
+            if let Some(parent) = path.parent().filter(|p| !p.as_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+                    path: parent.to_owned(),
+                    what: "cannot create the output's directory",
+                    error: source,
+                })?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Read and merge the raw directories (as `go tool covdata` reads several `-i` inputs).
 pub fn load(
     raw_dirs: &[Utf8PathBuf],
@@ -65,6 +96,7 @@ pub fn write(
     outs: &Outputs,
     progress: &dyn Progress,
 ) -> Result<Summary> {
+    outs.prepare()?;
     if let Some(dir) = &outs.covdata {
         let staged = outfile::StagedDir::create(dir)?;
         let outcome = ops::run(
@@ -74,7 +106,7 @@ pub fn write(
         )
         .map_err(|source| Error::Merge {
             dir: dir.clone(),
-            source,
+            error: source,
         })?;
         for w in &outcome.warnings {
             progress.warn(&w.to_string());
@@ -107,7 +139,7 @@ pub fn write(
                 report::write(format, &cov, &opts, staged.path()).map_err(|source| {
                     Error::Report {
                         format: format.name(),
-                        source,
+                        error: source,
                     }
                 })?;
                 staged.commit_replace()?;
@@ -136,6 +168,6 @@ fn io(path: &Utf8Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     move |source| Error::Io {
         path: path.to_owned(),
         what: "cannot write",
-        source,
+        error: source,
     }
 }

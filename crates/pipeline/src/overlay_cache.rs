@@ -126,7 +126,7 @@ impl Hasher for Fnv {
 
 fn io(path: &Utf8Path, what: &'static str) -> impl FnOnce(std::io::Error) -> Error {
     let path = path.to_owned();
-    move |source| Error::Io { path, what, source }
+    move |error| Error::Io { path, what, error }
 }
 
 #[cfg(test)]

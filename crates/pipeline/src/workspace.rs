@@ -84,6 +84,6 @@ fn go_err(command: &str, dir: &Utf8Path, source: xshell::Error) -> Error {
     Error::Go {
         command: command.to_owned(),
         dir: dir.to_owned(),
-        source,
+        error: source,
     }
 }
