@@ -395,3 +395,33 @@ fn go_test_flags_pass_through_unchanged() {
     );
     assert!(m.join("j.json").is_file());
 }
+
+#[test]
+fn a_build_failure_exits_with_go_tests_status_and_says_why() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Utf8Path::from_path(tmp.path()).unwrap();
+    let m = tmp.join("nobuild");
+    write(&m.join("go.mod"), "module example.com/nobuild\n\ngo 1.21\n");
+    write(
+        &m.join("p/p.go"),
+        "package p\n\nfunc P() int { return \"x\" }\n",
+    );
+    write(
+        &m.join("p/p_test.go"),
+        "package p\n\nimport \"testing\"\n\nfunc TestP(t *testing.T) { P() }\n",
+    );
+    let stock = Command::new(&testkit::go().go)
+        .args(["test", "-count=1", "./..."])
+        .current_dir(&m)
+        .env("GOTOOLCHAIN", "local")
+        .output()
+        .unwrap();
+    let out = intcov_test(&m, &tmp.join("cache"), &["./..."]);
+    assert_eq!(out.status.code(), stock.status.code());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("go test failed (exit status")
+            && stderr.contains("before any coverage data was written"),
+        "{stderr}"
+    );
+}

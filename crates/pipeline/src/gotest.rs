@@ -89,7 +89,8 @@ fn own_flags(args: &[String]) -> Vec<(&str, &str)> {
     names
 }
 
-fn wants_json(args: &[String]) -> bool {
+/// The user asked go test for `-json` (then its stdout is left exactly as go test wrote it).
+pub fn wants_json(args: &[String]) -> bool {
     own_flags(args)
         .iter()
         .any(|(n, a)| *n == "json" && !a.ends_with("=false"))

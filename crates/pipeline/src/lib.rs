@@ -52,6 +52,8 @@ pub enum Error {
         what: &'static str,
         error: std::io::Error,
     },
+    #[error("go test failed (exit status {status}) before any coverage data was written")]
+    TestsFailedWithoutData { status: i32 },
     #[error("no user cache directory: set INTCOV_CACHE_DIR, XDG_CACHE_HOME or HOME")]
     NoCacheDir,
     #[error(transparent)]
@@ -216,7 +218,18 @@ pub fn run(req: &Request, progress: &dyn Progress) -> Result<Finished> {
     let started = Instant::now();
     progress.step("merging the coverage data");
     let raw_dirs = [raw.clone()];
-    let loaded = outputs::load(&raw_dirs, req.outputs.attribution, progress)?;
+    let loaded = match outputs::load(&raw_dirs, req.outputs.attribution, progress) {
+        Ok(loaded) => loaded,
+        // Nothing to report: a build failure, or every package failed before writing data.
+        Err(Error::Load(report::InputError::NoCoverageData { .. } | report::InputError::Empty))
+            if outcome.status != 0 =>
+        {
+            return Err(Error::TestsFailedWithoutData {
+                status: outcome.status,
+            })
+        }
+        Err(e) => return Err(e),
+    };
     let mut outs = req.outputs.clone();
     if let Some(out) = &req.out_dir {
         outs.covdata = Some(out.join("covdata"));

@@ -116,11 +116,7 @@ pub fn test(a: TestArgs) -> Result<ExitCode> {
     let cwd = std::env::current_dir().context("the current directory")?;
     let cwd = Utf8PathBuf::try_from(cwd).context("the current directory is not UTF-8")?;
     let abs = |p: &Option<Utf8PathBuf>| p.as_deref().map(|p| pipeline::absolute(&cwd, p));
-    let json = a
-        .go_args
-        .iter()
-        .take_while(|s| *s != "-args")
-        .any(|s| s == "-json" || s == "--json" || s == "-json=true");
+    let json = pipeline::gotest::wants_json(&a.go_args);
     let request = pipeline::Request {
         dir: cwd.clone(),
         go: Utf8PathBuf::from("go"),
@@ -141,7 +137,14 @@ pub fn test(a: TestArgs) -> Result<ExitCode> {
         cache_dir: None,
     };
     let progress = pipeline::Stderr("intcov");
-    let done = pipeline::run(&request, &progress)?;
+    let done = match pipeline::run(&request, &progress) {
+        Ok(done) => done,
+        Err(e @ pipeline::Error::TestsFailedWithoutData { status }) => {
+            eprintln!("intcov: {e}");
+            return Ok(ExitCode::from(u8::try_from(status).unwrap_or(1)));
+        }
+        Err(e) => return Err(e.into()),
+    };
     progress.step("integration coverage, every package merged:");
     if json {
         eprint!("{}", done.summary.text);
