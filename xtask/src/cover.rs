@@ -47,7 +47,8 @@ pub fn run(args: CoverArgs) -> Result<()> {
     let cache = pipeline::overlay_cache::default_dir()?;
     let overlay = pipeline::overlay_cache::ensure(go, &cache, &progress)?;
 
-    let raw_root = outfile::StagedDir::create(&out.join("raw"))?;
+    let raw_dest = out.join("raw");
+    let raw_root = pipeline::RawDir::create(Some(&raw_dest))?;
     let mut raw_dirs = Vec::new();
     let mut failed = Vec::new();
     for (i, (module, workspace)) in modules.iter().zip(&workspaces).enumerate() {
@@ -110,8 +111,7 @@ pub fn run(args: CoverArgs) -> Result<()> {
         &outputs,
         &progress,
     )?;
-    let raw_dest = raw_root.dest().to_owned();
-    raw_root.commit_replace()?;
+    raw_root.keep()?;
     let raw_dirs: Vec<Utf8PathBuf> = raw_dirs
         .iter()
         .map(|d| raw_dest.join(d.file_name().unwrap_or_default()))

@@ -32,7 +32,7 @@ pub fn check_out_dir(out: &Utf8Path) -> Result<()> {
     for entry in entries {
         let entry = entry.with_context(|| format!("--out {out}: cannot read"))?;
         let name = entry.file_name();
-        // outfile's temporaries, left by a killed run.
+        // outfile's and the raw directory's temporaries, left by a killed run.
         let temporary = name.starts_with('.') && name.contains(".intcov-");
         if !temporary && !COVER_ENTRIES.contains(&name) {
             bail!(

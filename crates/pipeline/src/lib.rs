@@ -18,6 +18,7 @@
 pub mod gotest;
 pub mod outputs;
 pub mod overlay_cache;
+mod raw;
 mod workspace;
 
 use std::time::{Duration, Instant};
@@ -26,6 +27,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 pub use gotest::{GoTest, TestOutcome, TestOutput};
 pub use outputs::{Outputs, Summary};
+pub use raw::RawDir;
 pub use workspace::Workspace;
 
 /// Why a step failed; each variant names what it was working on.
@@ -170,36 +172,8 @@ pub fn run(req: &Request, progress: &dyn Progress) -> Result<Finished> {
     let overlay = overlay_cache::ensure(&req.go, &cache, progress)?;
     timings.overlay = started.elapsed();
 
-    // A fresh raw directory: staged beside DIR/raw with --out (put in place at the end), else
-    // a temporary directory.
-    let staged_raw = match &req.out_dir {
-        Some(out) => Some(outfile::StagedDir::create(&out.join("raw"))?),
-        None => None,
-    };
-    let temp_raw = match &staged_raw {
-        Some(_) => None,
-        None => Some(
-            tempfile::Builder::new()
-                .prefix("intcov-raw-")
-                .tempdir()
-                .map_err(|source| Error::Io {
-                    path: Utf8PathBuf::from(std::env::temp_dir().to_string_lossy().into_owned()),
-                    what: "cannot create a temporary directory",
-                    error: source,
-                })?,
-        ),
-    };
-    let raw: Utf8PathBuf = match (&staged_raw, &temp_raw) {
-        (Some(s), _) => s.path().to_owned(),
-        (None, Some(t)) => {
-            Utf8PathBuf::from_path_buf(t.path().to_owned()).map_err(|p| Error::Io {
-                path: Utf8PathBuf::from(p.to_string_lossy().into_owned()),
-                what: "temporary directory",
-                error: std::io::Error::other("path is not UTF-8"),
-            })?
-        }
-        (None, None) => unreachable!("one of the two is set"),
-    };
+    let raw_dir = RawDir::create(req.out_dir.as_ref().map(|o| o.join("raw")).as_deref())?;
+    let raw = raw_dir.path().to_owned();
 
     let started = Instant::now();
     let test = GoTest {
@@ -238,9 +212,7 @@ pub fn run(req: &Request, progress: &dyn Progress) -> Result<Finished> {
 
     let started = Instant::now();
     let summary = outputs::write(&loaded, &raw_dirs, &workspace.sources(), &outs, progress)?;
-    if let Some(staged) = staged_raw {
-        staged.commit_replace()?;
-    }
+    raw_dir.keep()?;
     timings.reports = started.elapsed();
     Ok(Finished {
         go_status: outcome.status,
