@@ -102,6 +102,7 @@ pub fn run(args: CoverArgs) -> Result<()> {
         markdown: Some(out.join("summary.md")),
         attribution: args.attribution,
         title: Some(pipeline::TITLE.to_owned()),
+        exclusions: report::Exclusions::default(),
     };
     let workspace = Workspace::join(workspaces).context("no Go modules to cover")?;
     let summary = pipeline::outputs::write(

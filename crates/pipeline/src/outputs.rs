@@ -26,6 +26,9 @@ pub struct Outputs {
     pub attribution: bool,
     /// Title of the html and markdown reports.
     pub title: Option<String>,
+    /// What the report formats leave out (generated files and `//coverage:ignore` by default);
+    /// the printed figures and the text profile are Go's, never filtered.
+    pub exclusions: report::Exclusions,
 }
 
 /// What is printed at the end.
@@ -119,7 +122,19 @@ pub fn write(
         gofmt::emit_textual(profile, &mut text).map_err(io(path))?;
         outfile::write(path, &text)?;
     }
-    let cov = Coverage::build(profile, sources, loaded.attribution.as_ref());
+    let filtered = report::filtered_coverage(loaded, sources, &outs.exclusions);
+    let left_out = filtered.excluded_statements();
+    if left_out > 0
+        && outs
+            .paths()
+            .any(|p| Some(p) != outs.covdata.as_ref() && Some(p) != outs.coverprofile.as_ref())
+    {
+        progress.step(&format!(
+            "the reports leave out {left_out} statement{} (generated files, --exclude, //coverage:ignore); the figures printed here count them, as go tool covdata does",
+            if left_out == 1 { "" } else { "s" }
+        ));
+    }
+    let cov = filtered.coverage;
     let opts = RenderOptions {
         title: outs.title.clone(),
         ..Default::default()
@@ -150,7 +165,8 @@ pub fn write(
     let mut percent = Vec::new();
     gofmt::emit_percent(profile, &mut percent).map_err(io(Utf8Path::new("<stdout>")))?;
     let mut text = String::from_utf8_lossy(&percent).into_owned();
-    let totals = cov.totals();
+    // Go's total (`go tool cover -func`), over the same profile as the per-package lines.
+    let totals = Coverage::build(profile, &Sources::none(), None).totals();
     let _ = writeln!(
         text,
         "total: {}",

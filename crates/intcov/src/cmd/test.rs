@@ -133,6 +133,7 @@ pub fn test(a: TestArgs) -> Result<ExitCode> {
             markdown: abs(&a.markdown),
             attribution: a.attribution,
             title: Some(pipeline::TITLE.to_owned()),
+            exclusions: report::Exclusions::default(),
         },
         cache_dir: None,
     };
