@@ -4,7 +4,7 @@
 
 use std::process::{Command, Output};
 
-use camino::Utf8Path;
+use camino::{Utf8Path, Utf8PathBuf};
 
 fn intcov_test(dir: &Utf8Path, cache: &Utf8Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_intcov"))
@@ -303,35 +303,47 @@ fn go_work_workspace_from_its_root_and_from_a_subdirectory() {
     assert!(stderr.contains("is below --min-coverage 100%"), "{stderr}");
 }
 
+/// A module `example.com/NAME` in `root/NAME` holding `files`.
+fn module(root: &Utf8Path, name: &str, files: &[(&str, &str)]) -> Utf8PathBuf {
+    let m = root.join(name);
+    write(
+        &m.join("go.mod"),
+        &format!("module example.com/{name}\n\ngo 1.21\n"),
+    );
+    for (file, body) in files {
+        write(&m.join(file), body);
+    }
+    m
+}
+
+/// Plain `go test -count=1 ./...`'s exit status in `m`.
+fn stock_go_test(m: &Utf8Path) -> Option<i32> {
+    Command::new(&testkit::go().go)
+        .args(["test", "-count=1", "./..."])
+        .current_dir(m)
+        .env("GOTOOLCHAIN", "local")
+        .output()
+        .unwrap()
+        .status
+        .code()
+}
+
 #[test]
 fn failing_tests_still_write_the_reports_and_exit_with_go_tests_status() {
     let tmp = tempfile::tempdir().unwrap();
     let tmp = Utf8Path::from_path(tmp.path()).unwrap();
-    let m = tmp.join("broken");
-    write(&m.join("go.mod"), "module example.com/broken\n\ngo 1.21\n");
-    write(
-        &m.join("good/g.go"),
-        "package good\n\nfunc G() int { return 1 }\n",
+    let m = module(
+        tmp,
+        "broken",
+        &[
+            ("good/g.go", "package good\n\nfunc G() int { return 1 }\n"),
+            ("good/g_test.go", "package good\n\nimport \"testing\"\n\nfunc TestG(t *testing.T) { G() }\n"),
+            ("bad/b.go", "package bad\n\nfunc F() int { return 1 }\n"),
+            ("bad/b_test.go", "package bad\n\nimport \"testing\"\n\nfunc TestF(t *testing.T) { t.Fatalf(\"F is %d, want 2\", F()) }\n"),
+        ],
     );
-    write(
-        &m.join("good/g_test.go"),
-        "package good\n\nimport \"testing\"\n\nfunc TestG(t *testing.T) { G() }\n",
-    );
-    write(
-        &m.join("bad/b.go"),
-        "package bad\n\nfunc F() int { return 1 }\n",
-    );
-    write(
-        &m.join("bad/b_test.go"),
-        "package bad\n\nimport \"testing\"\n\nfunc TestF(t *testing.T) { t.Fatalf(\"F is %d, want 2\", F()) }\n",
-    );
-    let stock = Command::new(&testkit::go().go)
-        .args(["test", "-count=1", "./..."])
-        .current_dir(&m)
-        .env("GOTOOLCHAIN", "local")
-        .output()
-        .unwrap();
-    assert!(!stock.status.success());
+    let stock = stock_go_test(&m);
+    assert_ne!(stock, Some(0));
 
     let profile = tmp.join("cover.out");
     let html = tmp.join("html");
@@ -347,7 +359,7 @@ fn failing_tests_still_write_the_reports_and_exit_with_go_tests_status() {
         ],
     );
     let stdout = text(&out.stdout);
-    assert_eq!(out.status.code(), stock.status.code(), "{stdout}");
+    assert_eq!(out.status.code(), stock, "{stdout}");
     assert!(stdout.contains("F is 1, want 2"), "{stdout}");
     assert!(stdout.contains("total: 100.0%"), "{stdout}");
     let profile = std::fs::read_to_string(&profile).unwrap();
@@ -362,15 +374,13 @@ fn failing_tests_still_write_the_reports_and_exit_with_go_tests_status() {
 fn go_test_flags_pass_through_unchanged() {
     let tmp = tempfile::tempdir().unwrap();
     let tmp = Utf8Path::from_path(tmp.path()).unwrap();
-    let m = tmp.join("flags");
-    write(&m.join("go.mod"), "module example.com/flags\n\ngo 1.21\n");
-    write(
-        &m.join("p/p.go"),
-        "package p\n\nfunc A() int { return 1 }\n\nfunc B() int { return 2 }\n",
-    );
-    write(
-        &m.join("p/p_test.go"),
-        "package p\n\nimport \"testing\"\n\nfunc TestA(t *testing.T) { A() }\n\nfunc TestB(t *testing.T) { B() }\n",
+    let m = module(
+        tmp,
+        "flags",
+        &[
+            ("p/p.go", "package p\n\nfunc A() int { return 1 }\n\nfunc B() int { return 2 }\n"),
+            ("p/p_test.go", "package p\n\nimport \"testing\"\n\nfunc TestA(t *testing.T) { A() }\n\nfunc TestB(t *testing.T) { B() }\n"),
+        ],
     );
     let out = intcov_test(
         &m,
@@ -400,24 +410,20 @@ fn go_test_flags_pass_through_unchanged() {
 fn a_build_failure_exits_with_go_tests_status_and_says_why() {
     let tmp = tempfile::tempdir().unwrap();
     let tmp = Utf8Path::from_path(tmp.path()).unwrap();
-    let m = tmp.join("nobuild");
-    write(&m.join("go.mod"), "module example.com/nobuild\n\ngo 1.21\n");
-    write(
-        &m.join("p/p.go"),
-        "package p\n\nfunc P() int { return \"x\" }\n",
+    let m = module(
+        tmp,
+        "nobuild",
+        &[
+            ("p/p.go", "package p\n\nfunc P() int { return \"x\" }\n"),
+            (
+                "p/p_test.go",
+                "package p\n\nimport \"testing\"\n\nfunc TestP(t *testing.T) { P() }\n",
+            ),
+        ],
     );
-    write(
-        &m.join("p/p_test.go"),
-        "package p\n\nimport \"testing\"\n\nfunc TestP(t *testing.T) { P() }\n",
-    );
-    let stock = Command::new(&testkit::go().go)
-        .args(["test", "-count=1", "./..."])
-        .current_dir(&m)
-        .env("GOTOOLCHAIN", "local")
-        .output()
-        .unwrap();
+    let stock = stock_go_test(&m);
     let out = intcov_test(&m, &tmp.join("cache"), &["./..."]);
-    assert_eq!(out.status.code(), stock.status.code());
+    assert_eq!(out.status.code(), stock);
     let stderr = text(&out.stderr);
     assert!(
         stderr.contains("go test failed (exit status")
@@ -432,19 +438,14 @@ fn a_build_failure_exits_with_go_tests_status_and_says_why() {
 fn reports_leave_out_generated_files_and_the_figures_stay_gos() {
     let tmp = tempfile::tempdir().unwrap();
     let tmp = Utf8Path::from_path(tmp.path()).unwrap();
-    let m = tmp.join("gen");
-    write(&m.join("go.mod"), "module example.com/gen\n\ngo 1.21\n");
-    write(
-        &m.join("p/p.go"),
-        "package p\n\nfunc A() int { return 1 }\n",
-    );
-    write(
-        &m.join("p/zz_generated.go"),
-        "// Code generated by hand. DO NOT EDIT.\n\npackage p\n\nfunc G() int { return 2 }\n",
-    );
-    write(
-        &m.join("p/p_test.go"),
-        "package p\n\nimport \"testing\"\n\nfunc TestA(t *testing.T) { A() }\n",
+    let m = module(
+        tmp,
+        "gen",
+        &[
+            ("p/p.go", "package p\n\nfunc A() int { return 1 }\n"),
+            ("p/zz_generated.go", "// Code generated by hand. DO NOT EDIT.\n\npackage p\n\nfunc G() int { return 2 }\n"),
+            ("p/p_test.go", "package p\n\nimport \"testing\"\n\nfunc TestA(t *testing.T) { A() }\n"),
+        ],
     );
     let lcov = tmp.join("lcov.info");
     let out = intcov_test(&m, &tmp.join("cache"), &["--lcov", lcov.as_str(), "./..."]);
