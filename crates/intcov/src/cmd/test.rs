@@ -13,16 +13,12 @@ use pipeline::Progress as _;
 #[derive(Args, Debug)]
 #[command(
     override_usage = "intcov test [INTCOV FLAGS] [GO TEST FLAGS] [PACKAGES]",
-    about = "Run go test with integration coverage and report it",
-    long_about = "Runs `go test` in the current directory with the integration-coverage overlay \
-                  (generated once per Go release into the user cache directory), so that the \
-                  coverage of every binary built with -cover that the tests run counts. Adds \
-                  -cover, -coverpkg=<main module(s)>/... unless given, and -count=1 unless \
-                  given (a cached result writes no coverage data); every other go test flag and \
-                  the packages pass through unchanged. Merges what the run wrote, writes the \
-                  requested reports, and prints per-package lines (as `go tool covdata percent`) \
-                  and `total: X%` last.",
-    after_help = "intcov's own flags are the ones listed here, written with two dashes; they may \
+    after_help = "Runs `go test` with the integration-coverage overlay (generated once per Go \
+                  release into the user cache directory, or $INTCOV_CACHE_DIR), so that every \
+                  binary built with -cover that the tests run counts. Adds -cover, \
+                  -coverpkg=<main module(s)>/... unless given, and -count=1 unless given (a \
+                  result replayed from go test's cache writes no coverage data).\n\n\
+                  intcov's own flags are the ones listed here, written with two dashes; they may \
                   appear anywhere. Everything else (`-run TestX`, `-v`, `-race`, `-tags=x`, \
                   `-timeout 30m`, `-json`, packages, `-args …`) goes to go test as given.\n\n\
                   go test's output goes to stdout as usual, its per-package `coverage:` figures \
@@ -62,7 +58,7 @@ pub struct TestArgs {
     /// json and html: record which runs (tests, program invocations) executed each block
     #[arg(long)]
     pub attribution: bool,
-    /// go test flags and packages (gathered from the command line by `arrange`)
+    /// go test flags and packages, passed through unchanged
     #[arg(last = true, value_name = "GO TEST ARGS")]
     pub go_args: Vec<String>,
 }
