@@ -47,7 +47,12 @@ enum Command {
 
 fn main() -> ExitCode {
     tune_malloc();
-    let cli = Cli::parse_from(args::normalize(std::env::args_os()));
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Err(msg) = args::check_utf8(&argv) {
+        eprintln!("intcov: {msg}");
+        return ExitCode::from(2);
+    }
+    let cli = Cli::parse_from(args::normalize(argv));
     let result = match cli.command {
         Command::Textfmt(a) => cmd::read::textfmt(a),
         Command::Percent(a) => cmd::read::percent(a),

@@ -75,9 +75,17 @@ impl AtomicFile {
                 io::Error::new(io::ErrorKind::IsADirectory, "is a directory"),
             ));
         }
-        let temp = tempfile::Builder::new()
-            .prefix(&temp_prefix(dest))
-            .suffix(".tmp")
+        let prefix = temp_prefix(dest);
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".tmp");
+        // A result file gets the mode any new file gets (0666 less the umask), as Go's
+        // os.Create gives it, not a temporary's 0600.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let temp = builder
             .tempfile_in(parent_of(dest))
             .map_err(|e| Error::new(dest, "cannot create", e))?;
         Ok(AtomicFile {

@@ -29,7 +29,6 @@ pub struct ReportArgs {
     #[arg(
         short = 'i',
         long = "input",
-        visible_alias = "i",
         value_name = "INPUTS",
         required = true
     )]
@@ -38,7 +37,6 @@ pub struct ReportArgs {
     #[arg(
         short = 'o',
         long = "output",
-        visible_alias = "o",
         value_name = "PATH",
         required = true
     )]
@@ -84,6 +82,7 @@ fn parse_mixed(s: &str) -> Result<MixedModes, String> {
 }
 
 pub fn report(a: ReportArgs) -> Result<ExitCode> {
+    let mut diag = super::diag::Diagnostics::new(false);
     let inputs: Vec<Utf8PathBuf> = a
         .input
         .split(',')
@@ -94,7 +93,8 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
     if inputs.is_empty() {
         bail!("-i: no inputs given");
     }
-    let loaded = load(&inputs, a.attribution, a.skip_bad)?;
+    let loaded = load(&inputs, a.attribution, a.skip_bad, &mut diag)?;
+    diag.flush();
     let named: Vec<(&str, &Profile)> = loaded
         .profiles
         .iter()
@@ -117,15 +117,13 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
     };
     let out = Utf8Path::new(&a.output);
     if a.format != Format::Html && a.output == "-" {
-        print!(
-            "{}",
-            report::render_text(a.format, &cov, &opts).expect("not html")
-        );
+        let text = report::render_text(a.format, &cov, &opts).context("no text form")?;
+        super::read::stdout_with(|w| w.write_all(text.as_bytes()))?;
     } else {
         report::write(a.format, &cov, &opts, out)
             .with_context(|| format!("writing the {} report", a.format.name()))?;
     }
-    Ok(super::read::finished())
+    Ok(diag.finish())
 }
 
 /// The module or workspace around the current directory; none when there is no go.mod.
@@ -152,7 +150,12 @@ struct Loaded {
     attribution: Option<Attribution>,
 }
 
-fn load(inputs: &[Utf8PathBuf], attribute: bool, skip_bad: bool) -> Result<Loaded> {
+fn load(
+    inputs: &[Utf8PathBuf],
+    attribute: bool,
+    skip_bad: bool,
+    diag: &mut super::diag::Diagnostics,
+) -> Result<Loaded> {
     let mut text_files = Vec::new();
     let mut dirs = Vec::new();
     for input in inputs {
@@ -180,7 +183,7 @@ fn load(inputs: &[Utf8PathBuf], attribute: bool, skip_bad: bool) -> Result<Loade
         let prof = match read_text(input) {
             Ok(p) => p,
             Err(e) if skip_bad => {
-                print_warning(covmerge::Warning::Skipped {
+                diag.warn(covmerge::Warning::Skipped {
                     file: input.clone(),
                     reason: format!("{e:#}"),
                 });
@@ -210,7 +213,7 @@ fn load(inputs: &[Utf8PathBuf], attribute: bool, skip_bad: bool) -> Result<Loade
             first_args: None,
         };
         let opts = read_options(skip_bad);
-        covmerge::visit(&dirs, &opts, &mut visitor, &mut print_warning)?;
+        covmerge::visit(&dirs, &opts, &mut visitor, &mut |w| diag.warn(w))?;
         match visitor.inner.into_profile() {
             Some(p) => profiles.push((dirs_name(&dirs), p)),
             None => bail!(
@@ -254,10 +257,6 @@ fn read_options(skip_bad: bool) -> ReadOptions {
         meta_files_lists: false,
         skip_bad,
     }
-}
-
-fn print_warning(w: covmerge::Warning) {
-    super::read::print_warning(w);
 }
 
 /// [`ProfileBuilder`] that ticks the progress bar per counter file and remembers the first
