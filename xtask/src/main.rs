@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's automation, in Rust (the rust-analyzer pattern).
 
 mod bench;
+mod conformance;
 mod cover;
 mod cover_outputs;
 mod flags;
@@ -31,6 +32,7 @@ fn run(cli: flags::Xtask) -> Result<()> {
         flags::Command::OverlayMatrix(args) => overlay_matrix::run(args),
         flags::Command::Bench(args) => bench::run(args),
         flags::Command::Test(args) => test::run(args),
+        flags::Command::Conformance(args) => conformance::run(args),
     }
 }
 
