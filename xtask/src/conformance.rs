@@ -88,7 +88,12 @@ pub fn run(args: ConformanceArgs) -> Result<()> {
 }
 
 /// A copy of GOROOT under `work`, patched once; reused while Go's version is the same.
-fn copy_goroot(sh: &Shell, goroot: &Utf8Path, work: &Utf8Path, version: &str) -> Result<Utf8PathBuf> {
+fn copy_goroot(
+    sh: &Shell,
+    goroot: &Utf8Path,
+    work: &Utf8Path,
+    version: &str,
+) -> Result<Utf8PathBuf> {
     let copy = work.join("goroot");
     let stamp = work.join("goroot.stamp");
     let want = format!("{version}\n{goroot}\n{TOOL_PATCH}");
@@ -124,8 +129,7 @@ fn build_compare(
     sh.write_file(dir.join("main.go"), COMPARE_GO)?;
     sh.write_file(dir.join("go.mod"), "module covdatacompare\n\ngo 1.21\n")?;
     let out = work.join("bin/covdata-compare");
-    let ldflags =
-        format!("-X main.intcov={intcov} -X main.goTool={go_tool} -X main.logTo={log}");
+    let ldflags = format!("-X main.intcov={intcov} -X main.goTool={go_tool} -X main.logTo={log}");
     let _d = sh.push_dir(&dir);
     cmd!(sh, "go build -o {out} -ldflags {ldflags} .").run()?;
     Ok(out)
@@ -142,7 +146,11 @@ fn subtests(text: &str, prefix: &str) -> (Vec<String>, Vec<String>) {
         } else {
             continue;
         };
-        if let Some(name) = rest.split_whitespace().next().and_then(|n| n.strip_prefix(prefix)) {
+        if let Some(name) = rest
+            .split_whitespace()
+            .next()
+            .and_then(|n| n.strip_prefix(prefix))
+        {
             list.push(name.to_owned());
         }
     }
@@ -195,7 +203,11 @@ fn summarise_calls(log: &Utf8Path, what: &str) -> Result<bool> {
 fn run_cmd_go(sh: &Shell, copy: &Utf8Path, compare: &Utf8Path, log: &Utf8Path) -> Result<bool> {
     let goos = cmd!(sh, "go env GOOS").read()?;
     let goarch = cmd!(sh, "go env GOARCH").read()?;
-    let tool = copy.join(format!("pkg/tool/{}_{}/covdata", goos.trim(), goarch.trim()));
+    let tool = copy.join(format!(
+        "pkg/tool/{}_{}/covdata",
+        goos.trim(),
+        goarch.trim()
+    ));
     let original = std::fs::read(&tool).ok();
     std::fs::copy(compare, &tool).with_context(|| format!("installing {tool}"))?;
     let scripts_dir = copy.join("src/cmd/go/testdata/script");
@@ -215,7 +227,11 @@ fn run_cmd_go(sh: &Shell, copy: &Utf8Path, compare: &Utf8Path, log: &Utf8Path) -
     );
     let pattern = format!("TestScript/^({})$", names.join("|"));
     let copy_go = copy.join("bin/go");
-    let path = format!("{}:{}", copy.join("bin"), std::env::var("PATH").unwrap_or_default());
+    let path = format!(
+        "{}:{}",
+        copy.join("bin"),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let out = {
         let _dir = sh.push_dir(copy.join("src/cmd/go"));
         cmd!(sh, "{copy_go} test -count=1 -v -run {pattern} .")

@@ -12,7 +12,12 @@ use clap::{ArgAction, Args};
 pub struct GoFlags {
     /// Go's trace level; 1 or more also shows every repeated warning (otherwise counted after
     /// the first ten of a kind)
-    #[arg(short = 'v', value_name = "N", default_value_t = 0, allow_negative_numbers = true)]
+    #[arg(
+        short = 'v',
+        value_name = "N",
+        default_value_t = 0,
+        allow_negative_numbers = true
+    )]
     pub v: i32,
     /// Go's "panic on fatal errors": a fatal error ends with exit status 2, as Go's panic does
     #[arg(short = 'h', value_name = "BOOL", num_args = 0..=1, require_equals = true,

@@ -51,10 +51,20 @@ fn errors_and_usage_errors_as_go_words_them() {
     let out = tmp.join("o");
     let textfmt_out = tmp.join("missing/x.txt");
     let cases: Vec<Vec<String>> = vec![
-        vec!["merge".into(), "-o".into(), out.to_string(), "-i".into(), "not there".into()],
+        vec![
+            "merge".into(),
+            "-o".into(),
+            out.to_string(),
+            "-i".into(),
+            "not there".into(),
+        ],
         vec!["percent".into(), "-i=".into()],
         vec!["subtract".into(), format!("-i={d}"), format!("-o={out}")],
-        vec!["textfmt".into(), format!("-i={d}"), format!("-o={textfmt_out}")],
+        vec![
+            "textfmt".into(),
+            format!("-i={d}"),
+            format!("-o={textfmt_out}"),
+        ],
         vec!["percent".into(), format!("-i={d}"), "-v=abc".into()],
     ];
     for args in cases {
@@ -94,8 +104,18 @@ fn go_general_flags_and_boolean_values_are_accepted() {
     let (a, b) = (tmp.join("a"), tmp.join("b"));
     std::fs::create_dir(&a).unwrap();
     std::fs::create_dir(&b).unwrap();
-    let m1 = intcov(&["merge", "-pcombine=true", &format!("-i={d}"), &format!("-o={a}")]);
-    let m2 = go_covdata(&["merge", "-pcombine=true", &format!("-i={d}"), &format!("-o={b}")]);
+    let m1 = intcov(&[
+        "merge",
+        "-pcombine=true",
+        &format!("-i={d}"),
+        &format!("-o={a}"),
+    ]);
+    let m2 = go_covdata(&[
+        "merge",
+        "-pcombine=true",
+        &format!("-i={d}"),
+        &format!("-o={b}"),
+    ]);
     assert_eq!(m1.status.code(), Some(0), "{}", first_line(&m1));
     assert_eq!(m1.status.code(), m2.status.code());
     let dump = intcov(&["debugdump", "-live=false", &format!("-i={d}")]);
@@ -107,7 +127,11 @@ fn a_failed_textfmt_leaves_the_old_output_as_it_was() {
     let (_t, tmp) = scratch();
     let out = tmp.join("out.txt");
     std::fs::write(&out, "mode: set\nold\n").unwrap();
-    let res = intcov(&["textfmt", &format!("-i={}", tmp.join("nope")), &format!("-o={out}")]);
+    let res = intcov(&[
+        "textfmt",
+        &format!("-i={}", tmp.join("nope")),
+        &format!("-o={out}"),
+    ]);
     assert_eq!(res.status.code(), Some(1));
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "mode: set\nold\n");
     // And nothing else is left beside it.
@@ -119,9 +143,19 @@ fn a_failed_textfmt_leaves_the_old_output_as_it_was() {
 fn report_to_a_full_stdout_is_an_error_not_a_panic() {
     let data = data();
     let d = &data.path;
-    let full = std::fs::File::options().write(true).open("/dev/full").unwrap();
+    let full = std::fs::File::options()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
     let res = Command::new(env!("CARGO_BIN_EXE_intcov"))
-        .args(["report", "--format", "markdown", &format!("-i={d}"), "-o", "-"])
+        .args([
+            "report",
+            "--format",
+            "markdown",
+            &format!("-i={d}"),
+            "-o",
+            "-",
+        ])
         .stdout(Stdio::from(full))
         .output()
         .unwrap();
@@ -147,7 +181,11 @@ fn a_dangling_link_named_like_a_coverage_file_is_a_bad_file() {
     std::os::unix::fs::symlink(tmp.join("gone"), &link).unwrap();
     let strict = intcov(&["percent", &format!("-i={dir}")]);
     assert_eq!(strict.status.code(), Some(1), "{}", first_line(&strict));
-    assert!(first_line(&strict).contains(link.as_str()), "{}", first_line(&strict));
+    assert!(
+        first_line(&strict).contains(link.as_str()),
+        "{}",
+        first_line(&strict)
+    );
     let gos = go_covdata(&["percent", &format!("-i={dir}")]);
     assert_eq!(gos.status.code(), Some(1));
 
@@ -199,12 +237,19 @@ fn messages_name_the_real_problem() {
     std::fs::write(&file, "x").unwrap();
     let res = intcov(&["merge", &format!("-i={d}"), &format!("-o={file}")]);
     assert_eq!(res.status.code(), Some(1));
-    assert_eq!(first_line(&res), format!("error: output {file}: not a directory"));
+    assert_eq!(
+        first_line(&res),
+        format!("error: output {file}: not a directory")
+    );
     // A text profile given to percent points at report.
     let profile = tmp.join("c.out");
     std::fs::write(&profile, "mode: set\n").unwrap();
     let res = intcov(&["percent", &format!("-i={profile}")]);
-    assert!(first_line(&res).contains("intcov report"), "{}", first_line(&res));
+    assert!(
+        first_line(&res).contains("intcov report"),
+        "{}",
+        first_line(&res)
+    );
     // No alias clutter in help, no `--o` suggested for a wrong flag.
     let help = intcov(&["percent", "--help"]);
     assert!(!String::from_utf8_lossy(&help.stdout).contains("[alias"));

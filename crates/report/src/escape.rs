@@ -33,7 +33,10 @@ pub fn html(s: &str) -> Cow<'_, str> {
 /// a backslash that would start one is doubled. Names Go writes have none, so real reports are
 /// unchanged; a crafted meta-data file cannot add records (`\nend_of_record\nSF:/etc/passwd`).
 pub fn line(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| c.is_control() || c == '\\' || is_line_break(c)) {
+    if !s
+        .chars()
+        .any(|c| c.is_control() || c == '\\' || is_line_break(c))
+    {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -82,7 +85,13 @@ mod tests {
             super::line("a\nend_of_record\nSF:/etc/passwd"),
             "a\\nend_of_record\\nSF:/etc/passwd"
         );
-        assert_eq!(super::line("x\r\t\u{1b}\u{85}\u{2028}\\"), "x\\r\\t\\x1b\\u{85}\\u{2028}\\\\");
-        assert!(matches!(super::line("pkg/file.go"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(
+            super::line("x\r\t\u{1b}\u{85}\u{2028}\\"),
+            "x\\r\\t\\x1b\\u{85}\\u{2028}\\\\"
+        );
+        assert!(matches!(
+            super::line("pkg/file.go"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 }

@@ -236,10 +236,8 @@ mod tests {
     #[test]
     fn a_quoted_cause_is_not_repeated() {
         let io = io::Error::from_raw_os_error(28);
-        let err = anyhow::Error::new(io).context(format!(
-            "out/x: {}",
-            io::Error::from_raw_os_error(28)
-        ));
+        let err =
+            anyhow::Error::new(io).context(format!("out/x: {}", io::Error::from_raw_os_error(28)));
         assert_eq!(go_text(&err), "out/x: no space left on device");
     }
 }

@@ -42,11 +42,21 @@ pub fn merge(a: MergeArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn subtract(a: SetOpArgs) -> anyhow::Result<ExitCode> {
-    run(&a, Operation::Subtract, None, "intcov subtract -i=dir1,dir2 -o=<dir>")
+    run(
+        &a,
+        Operation::Subtract,
+        None,
+        "intcov subtract -i=dir1,dir2 -o=<dir>",
+    )
 }
 
 pub fn intersect(a: SetOpArgs) -> anyhow::Result<ExitCode> {
-    run(&a, Operation::Intersect, None, "intcov intersect -i=dir1,dir2 -o=<dir>")
+    run(
+        &a,
+        Operation::Intersect,
+        None,
+        "intcov intersect -i=dir1,dir2 -o=<dir>",
+    )
 }
 
 fn run(

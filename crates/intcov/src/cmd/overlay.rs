@@ -61,8 +61,15 @@ fn refuse_links(out: &Utf8Path) -> anyhow::Result<()> {
             );
         }
         if meta.is_dir() {
-            for entry in path.read_dir_utf8().with_context(|| format!("reading {path}"))? {
-                stack.push(entry.with_context(|| format!("reading {path}"))?.into_path());
+            for entry in path
+                .read_dir_utf8()
+                .with_context(|| format!("reading {path}"))?
+            {
+                stack.push(
+                    entry
+                        .with_context(|| format!("reading {path}"))?
+                        .into_path(),
+                );
             }
         }
     }

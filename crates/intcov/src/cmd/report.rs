@@ -26,20 +26,10 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
     pub format: Format,
     /// Inputs: coverage directories or text profiles, comma-separated
-    #[arg(
-        short = 'i',
-        long = "input",
-        value_name = "INPUTS",
-        required = true
-    )]
+    #[arg(short = 'i', long = "input", value_name = "INPUTS", required = true)]
     pub input: String,
     /// Output file (a directory for html; `-` for stdout otherwise)
-    #[arg(
-        short = 'o',
-        long = "output",
-        value_name = "PATH",
-        required = true
-    )]
+    #[arg(short = 'o', long = "output", value_name = "PATH", required = true)]
     pub output: String,
     /// Restrict to packages matching these comma-separated patterns
     #[arg(long = "pkg", value_name = "PATTERNS")]
