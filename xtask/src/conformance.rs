@@ -166,7 +166,7 @@ fn summarise_calls(log: &Utf8Path, what: &str) -> Result<bool> {
     for line in text.lines() {
         total += 1;
         let v: serde_json::Value = serde_json::from_str(line)?;
-        let same = |k: &str| v.get(k).map_or(true, |b| b.as_bool() == Some(true));
+        let same = |k: &str| v.get(k).is_none_or(|b| b.as_bool() == Some(true));
         // Where Go fails it leaves what it had written (an empty or partial -o); intcov
         // leaves nothing, on purpose. Files are compared where Go succeeded.
         let go_ok = v.get("go_exit").and_then(|c| c.as_i64()) == Some(0);

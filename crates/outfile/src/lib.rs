@@ -72,7 +72,7 @@ impl AtomicFile {
             return Err(Error::new(
                 dest,
                 "cannot write",
-                io::Error::new(io::ErrorKind::IsADirectory, "is a directory"),
+                io::Error::other("is a directory"),
             ));
         }
         let prefix = temp_prefix(dest);
@@ -207,7 +207,7 @@ impl StagedDir {
                 return Err(Error::new(
                     &self.dest,
                     "cannot replace",
-                    io::Error::new(io::ErrorKind::NotADirectory, "not a directory"),
+                    io::Error::other("not a directory"),
                 ));
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,

@@ -9,6 +9,7 @@ pub mod cobertura;
 mod escape;
 pub mod gosrc;
 pub mod html;
+pub mod inputs;
 pub mod json;
 pub mod lcov;
 pub mod markdown;
@@ -17,6 +18,7 @@ pub mod percent;
 pub mod sources;
 
 pub use attribution::{Attribution, Run, RunKind};
+pub use inputs::{load, InputError, LoadOptions, Loaded};
 pub use model::{Coverage, Totals};
 pub use sources::{Module, Sources};
 
