@@ -187,6 +187,12 @@ func main() {
 			}
 			sort.Strings(ours)
 			entry["intcov_outputs"] = ours
+			// Kept for a look: both sides, beside the log.
+			keep := filepath.Join(filepath.Dir(logTo), "differing", filepath.Base(out)+fmt.Sprint(os.Getpid()))
+			os.MkdirAll(keep, 0777)
+			exec.Command("cp", "-a", out, filepath.Join(keep, "intcov")).Run()
+			exec.Command("cp", "-a", goOut, filepath.Join(keep, "go")).Run()
+			entry["kept"] = keep
 		}
 		os.RemoveAll(goOut)
 	}

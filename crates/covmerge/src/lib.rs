@@ -8,6 +8,7 @@
 //! the `-pkg` filter selects) and functions with their merged counters.
 
 mod error;
+pub mod go_intersect;
 pub mod ops;
 mod read;
 mod screen;
