@@ -97,6 +97,13 @@ pub fn run(args: BenchArgs) -> Result<()> {
             rss_floor_kb() as f64 / 1024.0
         )?;
     }
+    table.push_str(&crate::bench_warnings::rows(
+        &sh,
+        &bench_dir,
+        &intcov,
+        &go_covdata,
+        args.repeat,
+    )?);
     println!("\n{table}");
     let out = bench_dir.join("results.md");
     std::fs::write(&out, &table)?;

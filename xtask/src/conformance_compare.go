@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -103,6 +104,37 @@ func sameFiles(a, b map[string][]byte) bool {
 	return true
 }
 
+// sameMeta: the same meta-data files, byte for byte, and the same counter file names.
+func sameMeta(a, b map[string][]byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		w, ok := b[k]
+		if !ok || (strings.HasPrefix(k, "covmeta.") && !bytes.Equal(v, w)) {
+			return false
+		}
+	}
+	return true
+}
+
+var counterName = regexp.MustCompile(`covcounters\.([0-9a-f]+)\.[0-9]+\.[0-9]+`)
+
+// sameDump: Go's own debugdump of both directories, file names and the header aside.
+func sameDump(a, b string) bool {
+	dump := func(dir string) []byte {
+		r := run(goTool, []string{"debugdump", "-i=" + dir})
+		if r.code != 0 {
+			return nil
+		}
+		out := maskDumpHeader(r.stdout)
+		out = bytes.ReplaceAll(out, []byte(dir), []byte("DIR"))
+		return counterName.ReplaceAll(out, []byte("covcounters.$1"))
+	}
+	x, y := dump(a), dump(b)
+	return x != nil && bytes.Equal(x, y)
+}
+
 func firstLine(b []byte) string {
 	s := string(b)
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
@@ -167,6 +199,13 @@ func main() {
 		same := true
 		if isDir {
 			same = sameFiles(files(out), files(goOut))
+			if !same && sameMeta(files(out), files(goOut)) && sameDump(out, goOut) {
+				// Go writes a counter file's string table in map order, so its own bytes
+				// change from run to run when a segment has several args; what Go's tool
+				// reads back from both is the same.
+				same = true
+				entry["outputs_compared"] = "as Go's debugdump reads them"
+			}
 		} else {
 			a, errA := os.ReadFile(out)
 			b, errB := os.ReadFile(goOut)

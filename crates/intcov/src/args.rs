@@ -42,6 +42,80 @@ pub struct GoFlags {
     pub help: Option<bool>,
 }
 
+/// The `go tool covdata` subcommands, whose command-line mistakes are reported in Go's words.
+const DROP_IN: [&str; 8] = [
+    "textfmt",
+    "percent",
+    "func",
+    "pkglist",
+    "debugdump",
+    "merge",
+    "subtract",
+    "intersect",
+];
+
+/// Parse the command line (after [`normalize`]); on a mistake in a drop-in command, say it as
+/// Go's flag package does (`flag provided but not defined: -x`, `invalid value "abc" for flag
+/// -v: parse error`) and exit with Go's status 2. Other mistakes and `--help` are clap's.
+pub fn parse<C: clap::Parser>(argv: Vec<OsString>) -> C {
+    let drop_in = argv
+        .get(1)
+        .and_then(|a| a.to_str())
+        .is_some_and(|c| DROP_IN.contains(&c));
+    match C::try_parse_from(normalize(argv)) {
+        Ok(cli) => cli,
+        Err(e) => {
+            if let Some(line) = drop_in.then(|| go_words(&e)).flatten() {
+                eprintln!("{line}\nRun with --help for the flags.");
+                std::process::exit(2);
+            }
+            e.exit()
+        }
+    }
+}
+
+fn go_words(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let get = |k| match e.get(k) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        _ => None,
+    };
+    match e.kind() {
+        ErrorKind::ValueValidation | ErrorKind::InvalidValue => {
+            let arg = get(ContextKind::InvalidArg)?;
+            let value = get(ContextKind::InvalidValue)?;
+            let flag = flag_name(arg.split(['[', ' ', '<']).next()?);
+            if arg.contains("<BOOL>") {
+                return Some(format!(
+                    "invalid boolean value {value:?} for -{flag}: parse error"
+                ));
+            }
+            Some(format!(
+                "invalid value {value:?} for flag -{flag}: parse error"
+            ))
+        }
+        ErrorKind::UnknownArgument => {
+            let arg = get(ContextKind::InvalidArg)?;
+            if !arg.starts_with('-') {
+                return Some("error: unknown extra arguments".to_owned());
+            }
+            Some(format!(
+                "flag provided but not defined: -{}",
+                flag_name(&arg)
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// `--hw=x` or `-v` → `hw`, `v`.
+fn flag_name(arg: &str) -> &str {
+    arg.trim_start_matches('-')
+        .split('=')
+        .next()
+        .unwrap_or_default()
+}
+
 /// A boolean flag's value as Go's `strconv.ParseBool` reads it (`-pcombine=true`, `-live=0`).
 pub fn go_bool(s: &str) -> Result<bool, String> {
     match s {

@@ -52,7 +52,7 @@ fn main() -> ExitCode {
         eprintln!("intcov: {msg}");
         return ExitCode::from(2);
     }
-    let cli = Cli::parse_from(args::normalize(argv));
+    let cli: Cli = args::parse(argv);
     let result = match cli.command {
         Command::Textfmt(a) => cmd::read::textfmt(a),
         Command::Percent(a) => cmd::read::percent(a),

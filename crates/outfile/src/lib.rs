@@ -316,6 +316,19 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)]
+    fn a_new_file_gets_the_mode_os_create_gives() {
+        use std::os::unix::fs::PermissionsExt;
+        let (_t, dir) = tmp();
+        let plain = dir.join("plain");
+        File::create(&plain).unwrap();
+        let ours = dir.join("ours");
+        write(&ours, b"x").unwrap();
+        let mode = |p: &Utf8Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&ours), mode(&plain));
+    }
+
+    #[test]
     fn missing_directory_is_an_error_naming_the_file() {
         let (_t, dir) = tmp();
         let dest = dir.join("nope/out.txt");

@@ -12,7 +12,7 @@
 //! `-h`/`-hw` failures.
 
 use std::fmt::Write as _;
-use std::io::{self, BufWriter, StderrLock, Write};
+use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 use covmerge::Warning;
@@ -51,7 +51,7 @@ impl std::error::Error for WarningIsFatal {}
 
 /// The stderr side of one command run.
 pub(crate) struct Diagnostics {
-    out: BufWriter<StderrLock<'static>>,
+    out: BufWriter<Box<dyn Write>>,
     /// `None`: show every warning (`-v` ≥ 1).
     limit: Option<u64>,
     /// How many warnings of each repeating kind were met (indexed by [`RepeatKind`]).
@@ -91,8 +91,12 @@ impl RepeatKind {
 
 impl Diagnostics {
     pub(crate) fn new(show_all: bool) -> Self {
+        Self::to(Box::new(io::stderr().lock()), show_all)
+    }
+
+    fn to(sink: Box<dyn Write>, show_all: bool) -> Self {
         Diagnostics {
-            out: BufWriter::with_capacity(64 << 10, io::stderr().lock()),
+            out: BufWriter::with_capacity(64 << 10, sink),
             limit: (!show_all).then_some(SHOWN_PER_KIND),
             seen: [0; 2],
             skipped: false,
@@ -231,6 +235,67 @@ mod tests {
             "a: not a directory; b: file exists"
         );
         assert_eq!(go_os_errors("plain"), "plain");
+    }
+
+    /// A sink the test can read back.
+    #[derive(Clone, Default)]
+    struct Shared(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn stray(i: u32) -> Warning {
+        Warning::StrayRecord {
+            file: "d/covcounters.h.1.2".into(),
+            offset: u64::from(i),
+            pkg_idx: 0,
+            func_idx: i,
+            num_funcs: Some(1),
+            num_counters: 2,
+        }
+    }
+
+    #[test]
+    fn a_flood_is_counted_after_ten_and_bad_files_always_listed() {
+        let sink = Shared::default();
+        let mut diag = Diagnostics::to(Box::new(sink.clone()), false);
+        for i in 0..25_000 {
+            diag.warn(stray(i));
+        }
+        for i in 0..12 {
+            diag.warn(Warning::Skipped {
+                file: format!("f{i}").into(),
+                reason: format!("f{i}: bad"),
+            });
+        }
+        assert_eq!(diag.finish(), ExitCode::from(EXIT_SKIPPED));
+        let text = String::from_utf8(sink.0.borrow().clone()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 10 + 12 + 1, "{text}");
+        assert!(lines[..10]
+            .iter()
+            .all(|l| l.starts_with("warning: func payload")));
+        assert_eq!(
+            lines[22],
+            "warning: 24990 more func payload inconsistency warnings (counter records of \
+             functions the meta-data lacks) not shown (-v=1 shows all)"
+        );
+
+        // -v=1: every one.
+        let sink = Shared::default();
+        let mut diag = Diagnostics::to(Box::new(sink.clone()), true);
+        for i in 0..25 {
+            diag.warn(stray(i));
+        }
+        assert_eq!(diag.finish(), ExitCode::SUCCESS);
+        assert_eq!(sink.0.borrow().split(|&b| b == b'\n').count() - 1, 25);
     }
 
     #[test]
