@@ -260,23 +260,28 @@ pub fn percent(a: PercentArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn func(a: FuncArgs) -> anyhow::Result<ExitCode> {
-    drop_in(&a.input.go, "intcov func -i=<directories>", |diag| {
-        let profile = read(&a.input, ModePolicy::Relaxed, diag)?;
-        diag.flush();
-        if let Some(p) = &profile {
-            stdout_with(|w| gofmt::emit_funcs(p, w))?;
-        }
-        discard(profile);
-        Ok(())
+    read_and_print(&a.input, "intcov func -i=<directories>", |p, w| {
+        gofmt::emit_funcs(p, w)
     })
 }
 
 pub fn pkglist(a: PkglistArgs) -> anyhow::Result<ExitCode> {
-    drop_in(&a.input.go, "intcov pkglist -i=<directories>", |diag| {
-        let profile = read(&a.input, ModePolicy::Relaxed, diag)?;
+    read_and_print(&a.input, "intcov pkglist -i=<directories>", |p, w| {
+        gofmt::emit_pkglist(p, w)
+    })
+}
+
+/// A command that reads the inputs and prints the result on stdout.
+fn read_and_print(
+    input: &InputArgs,
+    usage: &str,
+    emit: impl FnOnce(&profile::Profile, &mut dyn Write) -> io::Result<()>,
+) -> anyhow::Result<ExitCode> {
+    drop_in(&input.go, usage, |diag| {
+        let profile = read(input, ModePolicy::Relaxed, diag)?;
         diag.flush();
         if let Some(p) = &profile {
-            stdout_with(|w| gofmt::emit_pkglist(p, w))?;
+            stdout_with(|w| emit(p, w))?;
         }
         discard(profile);
         Ok(())
