@@ -244,7 +244,7 @@ fn rss_floor_kb() -> u64 {
 
 /// Collect the child's output and then reap it with `wait4`, which (unlike `waitpid`) reports
 /// that one child's peak RSS.
-fn wait_with_rusage(
+pub(crate) fn wait_with_rusage(
     mut child: std::process::Child,
 ) -> Result<(std::process::ExitStatus, libc::rusage, Vec<u8>, Vec<u8>)> {
     use std::io::Read;

@@ -7,7 +7,7 @@
 //! hash in its header, bytes 8..24). Copies of it under fresh names make the flood.
 
 use std::fmt::Write as _;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context, Result};
@@ -28,43 +28,62 @@ pub fn rows(
     repeat: usize,
 ) -> Result<String> {
     let dir = flood_dataset(sh, bench_dir).context("building the warning-flood data")?;
-    let run = |tool: &Utf8Path| -> Result<(Duration, Vec<u8>, usize)> {
+    // Wall time, CPU time (user + system), stdout, stderr size.
+    let run = |tool: &Utf8Path| -> Result<(Duration, Duration, Vec<u8>, usize)> {
         let start = Instant::now();
-        let out = Command::new(tool)
+        let child = Command::new(tool)
             .args(["percent", &format!("-i={dir}")])
-            .output()?;
-        let took = start.elapsed();
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        let (status, rusage, stdout, stderr) = crate::bench::wait_with_rusage(child)?;
+        let wall = start.elapsed();
         ensure!(
-            out.status.success(),
+            status.success(),
             "{tool} percent failed: {}",
-            String::from_utf8_lossy(&out.stderr)
+            String::from_utf8_lossy(&stderr)
         );
-        Ok((took, out.stdout, out.stderr.len()))
+        let time = |t: libc::timeval| {
+            Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+        };
+        let cpu = time(rusage.ru_utime) + time(rusage.ru_stime);
+        Ok((wall, cpu, stdout, stderr.len()))
     };
-    let (_, go_out, go_err) = run(go_covdata)?;
-    let (_, our_out, our_err) = run(intcov)?;
+    let (_, _, go_out, go_err) = run(go_covdata)?;
+    let (_, _, our_out, our_err) = run(intcov)?;
     ensure!(
         go_out == our_out,
         "percent output differs from Go's on the warning flood"
     );
-    let (mut go, mut ours) = (Vec::new(), Vec::new());
+    let (mut go, mut ours) = ((Vec::new(), Vec::new()), (Vec::new(), Vec::new()));
     for _ in 0..repeat {
-        go.push(run(go_covdata)?.0);
-        ours.push(run(intcov)?.0);
+        let (w, c, _, _) = run(go_covdata)?;
+        go.0.push(w);
+        go.1.push(c);
+        let (w, c, _, _) = run(intcov)?;
+        ours.0.push(w);
+        ours.1.push(c);
     }
-    go.sort();
-    ours.sort();
-    let (g, o) = (go[go.len() / 2], ours[ours.len() / 2]);
+    let median = |v: &mut Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let (gw, gc) = (median(&mut go.0), median(&mut go.1));
+    let (ow, oc) = (median(&mut ours.0), median(&mut ours.1));
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let records = FUNCS * COPIES;
     let mut table = String::new();
-    writeln!(table, "\n| warning flood | records warned about | go covdata | intcov | speed-up | go stderr | intcov stderr |")?;
-    writeln!(table, "|---|---:|---:|---:|---:|---:|---:|")?;
+    writeln!(table, "\n| warning flood | records warned about | go covdata | intcov | speed-up | go CPU | intcov CPU | CPU ratio | go stderr | intcov stderr |")?;
+    writeln!(table, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")?;
     writeln!(
         table,
-        "| percent, records of functions the meta-data lacks | {records} | {:.1} ms | {:.1} ms | {:.1}x | {:.1} MB | {:.1} kB |",
-        g.as_secs_f64() * 1e3,
-        o.as_secs_f64() * 1e3,
-        g.as_secs_f64() / o.as_secs_f64(),
+        "| percent, records of functions the meta-data lacks | {records} | {:.1} ms | {:.1} ms | {:.1}x | {:.1} ms | {:.1} ms | {:.1}x | {:.1} MB | {:.1} kB |",
+        ms(gw),
+        ms(ow),
+        gw.as_secs_f64() / ow.as_secs_f64(),
+        ms(gc),
+        ms(oc),
+        gc.as_secs_f64() / oc.as_secs_f64(),
         go_err as f64 / 1e6,
         our_err as f64 / 1e3,
     )?;

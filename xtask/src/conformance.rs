@@ -234,11 +234,14 @@ fn run_cmd_go(sh: &Shell, copy: &Utf8Path, compare: &Utf8Path, log: &Utf8Path) -
     );
     let out = {
         let _dir = sh.push_dir(copy.join("src/cmd/go"));
-        cmd!(sh, "{copy_go} test -count=1 -timeout=60m -v -run {pattern} .")
-            .env("GOROOT", copy)
-            .env("PATH", path)
-            .ignore_status()
-            .output()?
+        cmd!(
+            sh,
+            "{copy_go} test -count=1 -timeout=60m -v -run {pattern} ."
+        )
+        .env("GOROOT", copy)
+        .env("PATH", path)
+        .ignore_status()
+        .output()?
     };
     // Put Go's own tool back, so the copy stays a plain GOROOT for the next run.
     match original {
