@@ -1,4 +1,4 @@
-//! `intcov report`: LCOV, Cobertura, JSON, HTML and Markdown.
+//! `intcov report`: LCOV, Cobertura, JSON, HTML, Markdown and a badge.
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -9,7 +9,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use profile::pattern::PackageFilter;
 use profile::text::MixedModes;
-use report::{Coverage, Format, LoadOptions, Sources};
+use report::{Format, LoadOptions, Sources};
 
 #[derive(Args, Debug)]
 #[command(after_help = "\
@@ -17,16 +17,32 @@ Inputs are text profiles (files starting with `mode:`, as `go test -coverprofile
 and coverage directories (covmeta/covcounters files); all of them are merged.
 
 File paths in the reports are relative to the source root: --source-root, or else the module \
-(or go.work workspace) around the current directory, found with `go list -m -json`.")]
+(or go.work workspace) around the current directory, found with `go list -m -json`.
+
+Generated files (`// Code generated … DO NOT EDIT.` before the package clause), --exclude \
+patterns and `//coverage:ignore` functions and blocks are left out of every format; \
+`.intcov.toml` (found upward from the current directory) may add exclusions and badge bands.")]
 pub struct ReportArgs {
-    /// Report format: lcov, cobertura, json, html or markdown
+    /// Report format: lcov, cobertura, json, html, markdown or badge (an SVG)
     #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
     pub format: Format,
     /// Inputs: coverage directories or text profiles, comma-separated
-    #[arg(short = 'i', long = "input", value_name = "INPUTS", required = true)]
+    #[arg(
+        short = 'i',
+        long = "input",
+        visible_alias = "i",
+        value_name = "INPUTS",
+        required = true
+    )]
     pub input: String,
     /// Output file (a directory for html; `-` for stdout otherwise)
-    #[arg(short = 'o', long = "output", value_name = "PATH", required = true)]
+    #[arg(
+        short = 'o',
+        long = "output",
+        visible_alias = "o",
+        value_name = "PATH",
+        required = true
+    )]
     pub output: String,
     /// Restrict to packages matching these comma-separated patterns
     #[arg(long = "pkg", value_name = "PATTERNS")]
@@ -52,15 +68,30 @@ pub struct ReportArgs {
     /// exit with status 3
     #[arg(long = "skip-bad")]
     pub skip_bad: bool,
+    #[command(flatten)]
+    pub exclude: super::check::ExcludeFlags,
+    /// markdown: patch coverage, deltas against a baseline, a link to the HTML report
+    #[command(flatten)]
+    pub change: super::check::ChangeFlags,
+    /// badge: the label (default `coverage`)
+    #[arg(long = "badge-label", value_name = "TEXT")]
+    pub badge_label: Option<String>,
+    /// badge: colour bands, PCT=COLOUR,… (lower bounds; shields colour names or #hex)
+    #[arg(long = "badge-bands", value_name = "BANDS", value_parser = parse_bands)]
+    pub badge_bands: Option<report::badge::Bands>,
+}
+
+fn parse_bands(s: &str) -> Result<report::badge::Bands, String> {
+    report::badge::Bands::parse(s).map_err(|e| e.to_string())
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
     Format::parse(s).ok_or_else(|| {
-        format!("unknown format {s:?}; want one of lcov, cobertura, json, html, markdown")
+        format!("unknown format {s:?}; want one of lcov, cobertura, json, html, markdown, badge")
     })
 }
 
-fn parse_mixed(s: &str) -> Result<MixedModes, String> {
+pub(crate) fn parse_mixed(s: &str) -> Result<MixedModes, String> {
     match s {
         "refuse" => Ok(MixedModes::Refuse),
         "set" => Ok(MixedModes::ToSet),
@@ -69,26 +100,47 @@ fn parse_mixed(s: &str) -> Result<MixedModes, String> {
 }
 
 pub fn report(a: ReportArgs) -> Result<ExitCode> {
-    let inputs = report::inputs::split_inputs(&a.input);
+    let config = super::check::config()?;
+    let exclusions = super::check::exclusions(&a.exclude, config.as_ref())?;
     let opts = LoadOptions {
         attribution: a.attribution,
         skip_bad: a.skip_bad,
         mixed_modes: a.mixed_modes,
         packages: a.pkg.as_deref().and_then(PackageFilter::new),
     };
-    let bar = Bar(progress());
     let mut diag = super::diag::Diagnostics::new(false);
-    let loaded = report::load(&inputs, &opts, &bar, &mut |w| diag.warn(w))?;
-    diag.flush();
-    let sources = match &a.source_root {
-        Some(dir) => Sources::discover(dir)?,
-        None => discover_around_cwd(),
+    let (filtered, sources) = super::check::load(
+        &a.input,
+        &opts,
+        a.source_root.as_deref(),
+        &exclusions,
+        &mut diag,
+    )?;
+    let cov = filtered.coverage;
+    let (patch, deltas) = super::check::change_sections(&a.change, &cov, &sources)?;
+    let mut badge = match &config {
+        Some(f) => f
+            .config
+            .badge_options()
+            .with_context(|| f.path.to_string())?,
+        None => report::badge::BadgeOptions::default(),
     };
-    let cov = Coverage::build(&loaded.profile, &sources, loaded.attribution.as_ref());
+    if let Some(l) = &a.badge_label {
+        badge.label.clone_from(l);
+    }
+    if let Some(b) = &a.badge_bands {
+        badge.bands.clone_from(b);
+    }
     let opts = report::RenderOptions {
         title: a.title.clone(),
         absolute_paths: a.absolute_paths,
         timestamp_ms: None,
+        pr: report::markdown::PrSections {
+            patch,
+            deltas,
+            html_url: a.change.html_url.clone(),
+        },
+        badge,
     };
     let out = Utf8Path::new(&a.output);
     if a.format != Format::Html && a.output == "-" {
@@ -102,7 +154,7 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
 }
 
 /// The module or workspace around the current directory; none when there is no go.mod.
-fn discover_around_cwd() -> Sources {
+pub(crate) fn discover_around_cwd() -> Sources {
     let Ok(cwd) = std::env::current_dir() else {
         return Sources::none();
     };
@@ -120,7 +172,7 @@ fn discover_around_cwd() -> Sources {
 }
 
 /// The loader's progress, drawn as a bar.
-struct Bar(ProgressBar);
+pub(crate) struct Bar(pub(crate) ProgressBar);
 
 impl report::inputs::Progress for Bar {
     fn start(&self, steps: u64) {
@@ -142,7 +194,7 @@ impl report::inputs::Progress for Bar {
 
 /// A hidden bar, shown on stderr once [`Bar::start`] finds a terminal and enough to read for
 /// it to matter.
-fn progress() -> ProgressBar {
+pub(crate) fn progress() -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
     bar.set_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} reading {wide_msg}")
