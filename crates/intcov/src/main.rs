@@ -45,16 +45,23 @@ enum Command {
     Check(cmd::check::CheckArgs),
     /// Generate a `go test -overlay` for integration coverage
     Overlay(cmd::overlay::OverlayArgs),
+    /// Run go test with integration coverage, merge and report it (`intcov test ./...`)
+    Test(cmd::test::TestArgs),
 }
 
 fn main() -> ExitCode {
     tune_malloc();
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    if let Err(msg) = args::check_utf8(&argv) {
-        eprintln!("intcov: {msg}");
-        return ExitCode::from(2);
-    }
-    let cli: Cli = args::parse(argv);
+    // go test's flags are Go-style too, and must reach it untouched.
+    let cli: Cli = if argv.get(1).is_some_and(|a| a == "test") {
+        Cli::parse_from(cmd::test::arrange(argv))
+    } else {
+        if let Err(msg) = args::check_utf8(&argv) {
+            eprintln!("intcov: {msg}");
+            return ExitCode::from(2);
+        }
+        args::parse(argv)
+    };
     let result = match cli.command {
         Command::Textfmt(a) => cmd::read::textfmt(a),
         Command::Percent(a) => cmd::read::percent(a),
@@ -67,6 +74,7 @@ fn main() -> ExitCode {
         Command::Report(a) => cmd::report::report(a),
         Command::Check(a) => cmd::check::check(a),
         Command::Overlay(a) => cmd::overlay::overlay(a),
+        Command::Test(a) => cmd::test::test(a),
     };
     match result {
         Ok(code) => code,
