@@ -109,6 +109,13 @@ pub fn run(args: BenchArgs) -> Result<()> {
             rss_floor_kb() as f64 / 1024.0
         )?;
     }
+    table.push_str(&crate::bench_warnings::rows(
+        &sh,
+        &bench_dir,
+        &intcov,
+        &go_covdata,
+        args.repeat,
+    )?);
     writeln!(table, "\n{pipeline}")?;
     write_results(&bench_dir, &table)
 }
@@ -254,7 +261,7 @@ fn rss_floor_kb() -> u64 {
 
 /// Collect the child's output and then reap it with `wait4`, which (unlike `waitpid`) reports
 /// that one child's peak RSS.
-fn wait_with_rusage(
+pub(crate) fn wait_with_rusage(
     mut child: std::process::Child,
 ) -> Result<(std::process::ExitStatus, libc::rusage, Vec<u8>, Vec<u8>)> {
     use std::io::Read;

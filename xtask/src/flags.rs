@@ -22,6 +22,8 @@ pub enum Command {
     Bench(BenchArgs),
     /// Run the whole test suite (installs the extra Go releases it needs under target/)
     Test(TestArgs),
+    /// Run Go's own covdata tests (and with --cmd-go cmd/go's coverage scripts) against intcov
+    Conformance(ConformanceArgs),
 }
 
 #[derive(Args, Debug)]
@@ -122,4 +124,11 @@ pub struct TestArgs {
     /// Extra arguments passed to `cargo test`
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     pub cargo_args: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ConformanceArgs {
+    /// Also run cmd/go's script tests that use coverage with intcov as covdata (about 8 min)
+    #[arg(long = "cmd-go")]
+    pub cmd_go: bool,
 }

@@ -3,6 +3,8 @@
 mod bench;
 mod bench_pipeline;
 mod bench_setops;
+mod bench_warnings;
+mod conformance;
 mod cover;
 mod cover_outputs;
 mod flags;
@@ -33,6 +35,7 @@ fn run(cli: flags::Xtask) -> Result<()> {
         flags::Command::OverlayMatrix(args) => overlay_matrix::run(args),
         flags::Command::Bench(args) => bench::run(args),
         flags::Command::Test(args) => test::run(args),
+        flags::Command::Conformance(args) => conformance::run(args),
     }
 }
 

@@ -86,9 +86,13 @@ fn list<P: AsRef<Utf8Path>>(dirs: &[P]) -> Result<Vec<(Utf8PathBuf, Option<usize
                 Error::io(dir.join(entry.file_name().to_string_lossy().as_ref()), e)
             })?;
             // Regular files and links to them only: opening a FIFO or a device that carries a
-            // coverage file's name would block or never end (Go's reader opens them).
+            // coverage file's name would block or never end (Go's reader opens them). A link
+            // that leads nowhere (dangling, looping) is kept: if it carries a coverage file's
+            // name, opening it fails and names it, as Go's reader does, instead of silently
+            // changing the totals.
             let regular = ty.is_file()
-                || (ty.is_symlink() && std::fs::metadata(entry.path()).is_ok_and(|m| m.is_file()));
+                || (ty.is_symlink()
+                    && std::fs::metadata(entry.path()).map_or(true, |m| m.is_file()));
             if !regular {
                 continue;
             }

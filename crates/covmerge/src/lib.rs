@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 mod error;
+pub mod go_intersect;
 pub mod ops;
 mod pairing;
 mod read;

@@ -51,14 +51,17 @@ enum Command {
 
 fn main() -> ExitCode {
     tune_malloc();
-    let argv: Vec<_> = std::env::args_os().collect();
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // go test's flags are Go-style too, and must reach it untouched.
-    let argv = if argv.get(1).is_some_and(|a| a == "test") {
-        cmd::test::arrange(argv)
+    let cli: Cli = if argv.get(1).is_some_and(|a| a == "test") {
+        Cli::parse_from(cmd::test::arrange(argv))
     } else {
-        args::normalize(argv)
+        if let Err(msg) = args::check_utf8(&argv) {
+            eprintln!("intcov: {msg}");
+            return ExitCode::from(2);
+        }
+        args::parse(argv)
     };
-    let cli = Cli::parse_from(argv);
     let result = match cli.command {
         Command::Textfmt(a) => cmd::read::textfmt(a),
         Command::Percent(a) => cmd::read::percent(a),

@@ -351,7 +351,7 @@ fn check(what: &str, r: &Results, culprit: Option<&Culprit>, without: &Outcome) 
             );
         }
         Outcome::Failed { code: 1, message } => {
-            assert!(message.starts_with("intcov: "), "{what}: {message}");
+            assert!(message.starts_with("error: "), "{what}: {message}");
             let c = culprit.unwrap_or_else(|| panic!("{what}: fails: {message}"));
             assert!(
                 message.contains(&c.prefix),

@@ -265,9 +265,11 @@ fn bad_input_is_one_error_naming_the_file() {
         "{stderr}"
     );
 
-    // Too few inputs for subtract, a missing directory.
+    // Too few inputs for subtract is Go's usage error (status 2); a missing directory.
     let res = intcov(&["subtract", &format!("-i={a}"), "-o=x"]);
-    assert_eq!(res.status.code(), Some(1));
+    assert_eq!(res.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&res.stderr)
+        .starts_with("error: supply exactly two input dirs for subtract operation\n"));
     let missing = root.join("missing");
     let res = intcov(&["merge", &format!("-i={missing}"), "-o=x"]);
     assert_eq!(res.status.code(), Some(1));
@@ -277,7 +279,8 @@ fn bad_input_is_one_error_naming_the_file() {
 #[test]
 fn help_for_every_command() {
     for op in ["merge", "subtract", "intersect"] {
-        for flag in ["-h", "--help"] {
+        // `-h` is Go's panic-on-fatal flag in the drop-in commands; `-help` is Go's help.
+        for flag in ["-help", "--help"] {
             let out = intcov(&[op, flag]);
             assert!(out.status.success());
             let text = String::from_utf8_lossy(&out.stdout);

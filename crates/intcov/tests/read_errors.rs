@@ -40,7 +40,7 @@ fn corrupt_files_give_one_line_naming_file_and_offset() {
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert_eq!(out.status.code(), Some(1), "{cmd}: {stderr}");
             assert_eq!(stderr.lines().count(), 1, "{cmd}: {stderr}");
-            assert!(stderr.starts_with("intcov: "), "{cmd}: {stderr}");
+            assert!(stderr.starts_with("error: "), "{cmd}: {stderr}");
             assert!(
                 stderr.contains(file.as_str()) && stderr.contains("offset"),
                 "{cmd}: {stderr}"

@@ -75,9 +75,17 @@ impl AtomicFile {
                 io::Error::other("is a directory"),
             ));
         }
-        let temp = tempfile::Builder::new()
-            .prefix(&temp_prefix(dest))
-            .suffix(".tmp")
+        let prefix = temp_prefix(dest);
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".tmp");
+        // A result file gets the mode any new file gets (0666 less the umask), as Go's
+        // os.Create gives it, not a temporary's 0600.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let temp = builder
             .tempfile_in(parent_of(dest))
             .map_err(|e| Error::new(dest, "cannot create", e))?;
         Ok(AtomicFile {
@@ -454,6 +462,19 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
         assert_eq!(std::fs::read_to_string(&dest).unwrap(), "new");
         assert!(!std::fs::symlink_metadata(&dest).unwrap().is_symlink());
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_new_file_gets_the_mode_os_create_gives() {
+        use std::os::unix::fs::PermissionsExt;
+        let (_t, dir) = tmp();
+        let plain = dir.join("plain");
+        File::create(&plain).unwrap();
+        let ours = dir.join("ours");
+        write(&ours, b"x").unwrap();
+        let mode = |p: &Utf8Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&ours), mode(&plain));
     }
 
     #[test]

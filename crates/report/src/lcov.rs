@@ -8,6 +8,7 @@
 
 use std::fmt::Write;
 
+use crate::escape;
 use crate::model::Coverage;
 
 #[derive(Debug, Clone, Default)]
@@ -25,13 +26,14 @@ pub fn render(cov: &Coverage, opts: &LcovOptions) -> String {
             (Some(abs), true) => abs.as_str(),
             _ => file.path.as_str(),
         };
-        let _ = writeln!(out, "TN:{}", opts.test_name);
-        let _ = writeln!(out, "SF:{sf}");
+        // Every name on a line of its own is escaped: no name can start a record.
+        let _ = writeln!(out, "TN:{}", escape::line(&opts.test_name));
+        let _ = writeln!(out, "SF:{}", escape::line(sf));
         for f in &file.functions {
-            let _ = writeln!(out, "FN:{},{}", f.start_line, f.name);
+            let _ = writeln!(out, "FN:{},{}", f.start_line, escape::line(&f.name));
         }
         for f in &file.functions {
-            let _ = writeln!(out, "FNDA:{},{}", f.entries, f.name);
+            let _ = writeln!(out, "FNDA:{},{}", f.entries, escape::line(&f.name));
         }
         let hit_fns = file.functions.iter().filter(|f| f.entries != 0).count();
         let _ = writeln!(out, "FNF:{}", file.functions.len());

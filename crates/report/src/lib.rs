@@ -141,6 +141,9 @@ pub enum WriteError {
         path: camino::Utf8PathBuf,
         source: std::io::Error,
     },
+    /// Writing or renaming the output into place (names the path and the step).
+    #[error(transparent)]
+    Output(#[from] outfile::Error),
 }
 
 /// Render `format` to `path`: a file, or for html a directory holding `index.html`.
@@ -151,10 +154,8 @@ pub fn write(
     path: &camino::Utf8Path,
 ) -> Result<(), WriteError> {
     match render_text(format, cov, opts) {
-        Some(text) => std::fs::write(path, text).map_err(|source| WriteError::Io {
-            path: path.to_owned(),
-            source,
-        }),
+        // Temp-then-rename: a failed run leaves an existing report as it was.
+        Some(text) => Ok(outfile::write(path, text.as_bytes())?),
         None => {
             let mut h = html::HtmlOptions::default();
             if let Some(t) = &opts.title {

@@ -44,8 +44,10 @@ fn pct(t: Totals) -> String {
     t.go_percent().unwrap_or_else(|| "no statements".to_owned())
 }
 
-/// Backticks inside a code span would end it; package paths have none, but be safe.
+/// Backticks inside a code span would end it and a line break the table row; package paths
+/// have neither, but a crafted meta-data file may.
 fn code(s: &str) -> String {
+    let s = crate::escape::line(s);
     format!("`{}`", s.replace('`', "'").replace('|', "\\|"))
 }
 

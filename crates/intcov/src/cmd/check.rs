@@ -133,10 +133,12 @@ pub(crate) fn load(
     opts: &LoadOptions,
     source_root: Option<&Utf8Path>,
     exclusions: &Exclusions,
+    diag: &mut super::diag::Diagnostics,
 ) -> Result<(Filtered, Sources)> {
     let inputs = report::inputs::split_inputs(input);
     let bar = super::report::Bar(super::report::progress());
-    let loaded = report::load(&inputs, opts, &bar, &mut super::read::print_warning)?;
+    let loaded = report::load(&inputs, opts, &bar, &mut |w| diag.warn(w))?;
+    diag.flush();
     let sources = match source_root {
         Some(dir) => Sources::discover(dir)?,
         None => super::report::discover_around_cwd(),
@@ -205,13 +207,20 @@ pub fn check(a: CheckArgs) -> Result<ExitCode> {
         mixed_modes: a.mixed_modes,
         packages: a.pkg.as_deref().and_then(PackageFilter::new),
     };
-    let (filtered, sources) = load(&a.input, &opts, a.source_root.as_deref(), &exclusions)?;
+    let mut diag = super::diag::Diagnostics::new(false);
+    let (filtered, sources) = load(
+        &a.input,
+        &opts,
+        a.source_root.as_deref(),
+        &exclusions,
+        &mut diag,
+    )?;
     let cov = &filtered.coverage;
     let (patch, deltas) = change_sections(&a.change, cov, &sources)?;
     let shortfalls = report::gate::evaluate(cov, patch.as_ref(), &thresholds);
 
     let text = check_text(&filtered, &shortfalls, patch.as_ref(), deltas.as_ref());
-    print!("{text}");
+    super::read::stdout_with(|w| w.write_all(text.as_bytes()))?;
     if let Some(path) = &a.markdown {
         let md = report::markdown::render(
             cov,
@@ -226,8 +235,9 @@ pub fn check(a: CheckArgs) -> Result<ExitCode> {
         );
         outfile::write(path, md.as_bytes()).with_context(|| format!("writing {path}"))?;
     }
+    let finished = diag.finish();
     if shortfalls.is_empty() {
-        Ok(super::read::finished())
+        Ok(finished)
     } else {
         Ok(ExitCode::FAILURE)
     }

@@ -1,6 +1,7 @@
 //! One module per command family; each owns its clap `Args` structs.
 
 pub mod check;
+pub mod diag;
 pub mod merge;
 pub mod overlay;
 pub mod read;

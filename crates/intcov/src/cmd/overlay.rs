@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
-use camino::Utf8PathBuf;
+use camino::{Utf8Path, Utf8PathBuf};
 use clap::Args;
 
 #[derive(Args, Debug)]
@@ -33,6 +33,7 @@ pub struct OverlayArgs {
 pub fn overlay(a: OverlayArgs) -> anyhow::Result<ExitCode> {
     let variant = a.variant_word.unwrap_or(a.variant);
     let go = Utf8PathBuf::from(a.go.as_deref().unwrap_or("go"));
+    refuse_links(Utf8Path::new(&a.out))?;
     let install = overlay::probe(&go)?;
     let opts = overlay::Options {
         out: Utf8PathBuf::from(&a.out),
@@ -51,4 +52,34 @@ pub fn overlay(a: OverlayArgs) -> anyhow::Result<ExitCode> {
     );
     println!("{}", generated.overlay_json);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The overlay is written by name into `out`: a symbolic link planted there (or `out` being
+/// one) would have the write land on whatever it points to. Refused, naming the link.
+fn refuse_links(out: &Utf8Path) -> anyhow::Result<()> {
+    let mut stack = vec![out.to_owned()];
+    while let Some(path) = stack.pop() {
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if meta.file_type().is_symlink() {
+            anyhow::bail!(
+                "{path}: is a symbolic link; intcov overlay does not write through links in \
+                 --out (remove it or choose another directory)"
+            );
+        }
+        if meta.is_dir() {
+            for entry in path
+                .read_dir_utf8()
+                .with_context(|| format!("reading {path}"))?
+            {
+                stack.push(
+                    entry
+                        .with_context(|| format!("reading {path}"))?
+                        .into_path(),
+                );
+            }
+        }
+    }
+    Ok(())
 }

@@ -108,8 +108,14 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
         mixed_modes: a.mixed_modes,
         packages: a.pkg.as_deref().and_then(PackageFilter::new),
     };
-    let (filtered, sources) =
-        super::check::load(&a.input, &opts, a.source_root.as_deref(), &exclusions)?;
+    let mut diag = super::diag::Diagnostics::new(false);
+    let (filtered, sources) = super::check::load(
+        &a.input,
+        &opts,
+        a.source_root.as_deref(),
+        &exclusions,
+        &mut diag,
+    )?;
     let cov = filtered.coverage;
     let (patch, deltas) = super::check::change_sections(&a.change, &cov, &sources)?;
     let mut badge = match &config {
@@ -138,15 +144,13 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
     };
     let out = Utf8Path::new(&a.output);
     if a.format != Format::Html && a.output == "-" {
-        print!(
-            "{}",
-            report::render_text(a.format, &cov, &opts).expect("not html")
-        );
+        let text = report::render_text(a.format, &cov, &opts).context("no text form")?;
+        super::read::stdout_with(|w| w.write_all(text.as_bytes()))?;
     } else {
         report::write(a.format, &cov, &opts, out)
             .with_context(|| format!("writing the {} report", a.format.name()))?;
     }
-    Ok(super::read::finished())
+    Ok(diag.finish())
 }
 
 /// The module or workspace around the current directory; none when there is no go.mod.
