@@ -26,6 +26,8 @@ macro_rules! template {
 pub const CORE: Template = template!("core/integration.go.in");
 pub const CORE_CONFIG: Template = template!("core/integration_config.go.in");
 pub const CORE_FULL: Template = template!("core/integration_full.go.in");
+pub const CORE_FLUSH: Template = template!("core/integration_flush.go.in");
+pub const RUNTIME_PANIC: Template = template!("runtime/integration_panic.go.in");
 pub const CFILE_EXPORTS: Template = template!("internal/coverage/cfile/integration_exports.go.in");
 pub const RUNTIME_COVERAGE_API: Template = template!("runtime/coverage/integration_api.go.in");
 pub const RUNTIME_COVERAGE_API_LEGACY: Template =
@@ -37,10 +39,12 @@ pub const TESTING: Template = template!("testing/integration_coverage.go.in");
 
 /// Every template, for checks over all of them.
 #[cfg(test)]
-pub const ALL: [Template; 10] = [
+pub const ALL: [Template; 12] = [
     CORE,
     CORE_CONFIG,
     CORE_FULL,
+    CORE_FLUSH,
+    RUNTIME_PANIC,
     CFILE_EXPORTS,
     RUNTIME_COVERAGE_API,
     RUNTIME_COVERAGE_API_LEGACY,
