@@ -17,6 +17,9 @@ use crate::flags::BenchArgs;
 
 pub fn run(args: BenchArgs) -> Result<()> {
     ensure!(args.repeat > 0, "--repeat must be at least 1");
+    if args.flush_only {
+        return crate::bench_flush::run(&args);
+    }
     let sh = Shell::new()?;
     sh.set_var("GOTOOLCHAIN", "local");
     let root = crate::project_root();
@@ -101,7 +104,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let out = bench_dir.join("results.md");
     std::fs::write(&out, &table)?;
     eprintln!("bench: table written to {out}");
-    Ok(())
+    crate::bench_flush::run(&args)
 }
 
 /// Where cargo puts build output (CARGO_TARGET_DIR, a config file or the default), as cargo
@@ -237,7 +240,7 @@ fn rss_floor_kb() -> u64 {
 
 /// Collect the child's output and then reap it with `wait4`, which (unlike `waitpid`) reports
 /// that one child's peak RSS.
-fn wait_with_rusage(
+pub(crate) fn wait_with_rusage(
     mut child: std::process::Child,
 ) -> Result<(std::process::ExitStatus, libc::rusage, Vec<u8>, Vec<u8>)> {
     use std::io::Read;
