@@ -68,7 +68,11 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     sh.change_dir(root.join("xtask/benchdata/flush"));
     let (stock, ov) = (dir.join("stock"), dir.join("overlay"));
     cmd!(sh, "go build -cover -coverpkg=all -o {stock} .").run()?;
-    cmd!(sh, "go build -overlay={json} -cover -coverpkg=all -o {ov} .").run()?;
+    cmd!(
+        sh,
+        "go build -overlay={json} -cover -coverpkg=all -o {ov} ."
+    )
+    .run()?;
 
     let variant = |name, bin: &Utf8Path, env| -> Result<Variant> {
         let cover = dir.join(format!("cover-{name}"));

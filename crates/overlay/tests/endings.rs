@@ -10,7 +10,7 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use camino::{Utf8Path, Utf8PathBuf};
@@ -18,29 +18,8 @@ use common::{data_files, go, tempdir, textfmt, utf8, Profile};
 use overlay::Variant;
 use testkit::GoToolchain;
 
-/// The full overlay for `tc`, generated once per test process under target/ (a stable path keeps
-/// the Go build cache warm across runs).
 fn overlay_json(tc: &GoToolchain) -> Utf8PathBuf {
-    static MADE: Mutex<Vec<(String, Utf8PathBuf)>> = Mutex::new(Vec::new());
-    let mut made = MADE.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some((_, json)) = made.iter().find(|(v, _)| *v == tc.version) {
-        return json.clone();
-    }
-    let out = testkit::target_dir()
-        .join("overlay-tests")
-        .join(format!("{}-full", tc.version));
-    let install = overlay::probe(&tc.go).expect("go env");
-    let generated = overlay::generate(
-        &install,
-        &overlay::Options {
-            out,
-            coverdir: None,
-            variant: Variant::Full,
-        },
-    )
-    .unwrap_or_else(|e| panic!("generating the overlay for {}: {e}", tc.version));
-    made.push((tc.version.clone(), generated.overlay_json.clone()));
-    generated.overlay_json
+    common::cached_overlay_json(tc, Variant::Full)
 }
 
 fn fixture_dir(name: &str) -> Utf8PathBuf {
@@ -481,9 +460,5 @@ on_release!(go1_27_3, testkit::go_release("1.27.3"));
 #[test]
 #[ignore = "run by `cargo xtask overlay-matrix`"]
 fn release_from_env() {
-    let tc = match std::env::var("INTCOV_OVERLAY_GO_RELEASE") {
-        Ok(v) if !v.is_empty() => testkit::go_release(&v),
-        _ => testkit::go(),
-    };
-    all_scenarios(&tc);
+    all_scenarios(&common::matrix_toolchain());
 }
