@@ -2,6 +2,7 @@
 
 mod bench;
 mod bench_flush;
+mod bench_pipeline;
 mod cover;
 mod cover_outputs;
 mod flags;

@@ -25,6 +25,7 @@ macro_rules! template {
 
 pub const CORE: Template = template!("core/integration.go.in");
 pub const CORE_CONFIG: Template = template!("core/integration_config.go.in");
+pub const CORE_SETTINGS: Template = template!("core/integration_settings.go.in");
 pub const CORE_FULL: Template = template!("core/integration_full.go.in");
 pub const CORE_FLUSH: Template = template!("core/integration_flush.go.in");
 pub const RUNTIME_PANIC: Template = template!("runtime/integration_panic.go.in");
@@ -39,9 +40,10 @@ pub const TESTING: Template = template!("testing/integration_coverage.go.in");
 
 /// Every template, for checks over all of them.
 #[cfg(test)]
-pub const ALL: [Template; 12] = [
+pub const ALL: [Template; 13] = [
     CORE,
     CORE_CONFIG,
+    CORE_SETTINGS,
     CORE_FULL,
     CORE_FLUSH,
     RUNTIME_PANIC,

@@ -11,13 +11,9 @@ mod common;
 use std::sync::OnceLock;
 
 use camino::{Utf8Path, Utf8PathBuf};
-use common::{data_files, go, tempdir, textfmt, utf8, Output, Profile};
+use common::{data_files, go, overlay_json, tempdir, textfmt, utf8, Output, Profile};
 use overlay::Variant;
 use testkit::GoToolchain;
-
-fn overlay_json(tc: &GoToolchain, variant: Variant) -> Utf8PathBuf {
-    common::cached_overlay_json(tc, variant)
-}
 
 fn fixture_dir(name: &str) -> Utf8PathBuf {
     testkit::fixtures_root().join(name)

@@ -19,7 +19,7 @@ use overlay::Variant;
 use testkit::GoToolchain;
 
 fn overlay_json(tc: &GoToolchain) -> Utf8PathBuf {
-    common::cached_overlay_json(tc, Variant::Full)
+    common::overlay_json(tc, Variant::Full)
 }
 
 fn fixture_dir(name: &str) -> Utf8PathBuf {

@@ -240,7 +240,7 @@ pub fn data_files(dir: &Utf8Path) -> (Vec<Utf8PathBuf>, Vec<Utf8PathBuf>) {
 
 /// The overlay of `variant` for `tc`, generated once per test process into target/ (a stable
 /// path keeps the Go build cache warm across runs: the path is baked into the overlay).
-pub fn cached_overlay_json(tc: &GoToolchain, variant: overlay::Variant) -> Utf8PathBuf {
+pub fn overlay_json(tc: &GoToolchain, variant: overlay::Variant) -> Utf8PathBuf {
     static MADE: Mutex<Vec<(String, overlay::Variant, Utf8PathBuf)>> = Mutex::new(Vec::new());
     let mut made = MADE.lock().unwrap_or_else(|p| p.into_inner());
     if let Some((_, _, json)) = made
@@ -266,8 +266,27 @@ pub fn cached_overlay_json(tc: &GoToolchain, variant: overlay::Variant) -> Utf8P
     generated.overlay_json
 }
 
-/// The release `cargo xtask overlay-matrix` names in INTCOV_OVERLAY_GO_RELEASE (e.g. 1.22.10), or
-/// the Go on PATH.
+/// Copies the files under `from` into `to` (created), keeping the tree: a module copied into a
+/// fresh directory has package paths no earlier test run built, so go test's cache starts empty
+/// for it.
+pub fn copy_tree(from: &Utf8Path, to: &Utf8Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{to}: {e}"));
+    for e in from
+        .read_dir_utf8()
+        .unwrap_or_else(|e| panic!("{from}: {e}"))
+    {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap_or_else(|err| panic!("{}: {err}", e.path()));
+        }
+    }
+}
+
+/// The release `cargo xtask overlay-matrix` asks for in INTCOV_OVERLAY_GO_RELEASE (e.g. 1.22.10),
+/// or the Go on PATH.
 pub fn matrix_toolchain() -> GoToolchain {
     match std::env::var("INTCOV_OVERLAY_GO_RELEASE") {
         Ok(v) if !v.is_empty() => testkit::go_release(&v),
