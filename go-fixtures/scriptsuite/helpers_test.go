@@ -8,6 +8,7 @@ package scriptsuite_test
 //	INTCOV_FIXTURE_COVERDIR   directory the commands write covmeta/covcounters into. Default: GOCOVERDIR,
 //	                          which `go test -cover` points at its private directory (where go#60182 then
 //	                          ignores the commands' data), else a temporary directory removed at the end.
+//	INTCOV_FIXTURE_TAGS       build tags of the commands (go build -tags). Default: none.
 //
 // The commands are built once per test binary with
 // `go build -cover -covermode=$MODE -coverpkg=<module>/...`, by the go that runs the tests.
@@ -59,8 +60,16 @@ func runTests(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	defer func() {
+		for _, f := range afterTests {
+			f()
+		}
+	}()
 	return m.Run()
 }
+
+// afterTests run after m.Run, that is, after the coverage report of `go test -cover`.
+var afterTests []func()
 
 func coverMode() string {
 	if mode := os.Getenv("INTCOV_FIXTURE_COVERMODE"); mode != "" {
@@ -91,7 +100,7 @@ func buildCommands(dir, mode string) error {
 		return err
 	}
 	cmd := exec.Command(goTool(), "build", "-cover", "-covermode="+mode, "-coverpkg="+modulePath+"/...",
-		"-o", dir+string(filepath.Separator), "./cmd/...")
+		"-tags="+os.Getenv("INTCOV_FIXTURE_TAGS"), "-o", dir+string(filepath.Separator), "./cmd/...")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("go build -cover: %v\n%s", err, out)

@@ -17,6 +17,9 @@ use crate::flags::BenchArgs;
 
 pub fn run(args: BenchArgs) -> Result<()> {
     ensure!(args.repeat > 0, "--repeat must be at least 1");
+    if args.flush_only {
+        return crate::bench_flush::run(&args);
+    }
     let sh = Shell::new()?;
     sh.set_var("GOTOOLCHAIN", "local");
     let root = crate::project_root();
@@ -117,7 +120,8 @@ pub fn run(args: BenchArgs) -> Result<()> {
         args.repeat,
     )?);
     writeln!(table, "\n{pipeline}")?;
-    write_results(&bench_dir, &table)
+    write_results(&bench_dir, &table)?;
+    crate::bench_flush::run(&args)
 }
 
 fn write_results(bench_dir: &Utf8Path, table: &str) -> Result<()> {

@@ -108,6 +108,12 @@ pub struct BenchArgs {
     /// Timed runs of each tool per operation (the median is reported)
     #[arg(long, default_value_t = 11)]
     pub repeat: usize,
+    /// Only the cost of the overlay's counter flushing (bench_flush.rs)
+    #[arg(long)]
+    pub flush_only: bool,
+    /// Short runs of the covered program per setting in the flush benchmark
+    #[arg(long, default_value_t = 10_000)]
+    pub flush_runs: usize,
     /// Run only the whole-pipeline rows (`intcov test` against `go test -cover` on the fixtures)
     #[arg(long)]
     pub pipeline_only: bool,

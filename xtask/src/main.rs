@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's automation, in Rust (the rust-analyzer pattern).
 
 mod bench;
+mod bench_flush;
 mod bench_pipeline;
 mod bench_setops;
 mod bench_warnings;

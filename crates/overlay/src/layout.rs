@@ -119,31 +119,39 @@ pub fn plan(layout: Layout, full: bool) -> Vec<FilePatch> {
     if full {
         core_fragments.push(templates::CORE_FULL);
     }
+    let mut hooks_edits = vec![Edit::InsertAfter {
+        anchor: layout.init_hook_anchor(),
+        text: "\n\tintegrationInit(istest) // integration coverage (go.dev/issue/60182)",
+    }];
+    if full {
+        hooks_edits.push(Edit::InsertAfter {
+            anchor: "\t} else {\n\t\temitMetaData()\n",
+            text: "\t\tintegrationAfterMeta() // integration coverage: flushes, panics, signals\n",
+        });
+    }
     let mut patches = vec![
         patch(
             format!("{core}/testsupport.go"),
             report_step_edits(layout),
             vec![],
         ),
-        patch(
-            format!("{core}/hooks.go"),
-            vec![Edit::InsertAfter {
-                anchor: layout.init_hook_anchor(),
-                text: "\n\tintegrationInit(istest) // integration coverage (go.dev/issue/60182)",
-            }],
-            core_fragments,
-        ),
+        patch(format!("{core}/hooks.go"), hooks_edits, core_fragments),
     ];
     if !full {
         return patches;
     }
     patches.push(patch(
         format!("{core}/emit.go"),
+        flush_edits(),
+        vec![templates::CORE_FLUSH],
+    ));
+    patches.push(patch(
+        "runtime/panic.go".into(),
         vec![Edit::InsertAfter {
-            anchor: "\tif err := os.Rename(s.cftmp, s.cfname); err != nil {\n\t\treturn fmt.Errorf(\"writing %s: rename from %s failed: %v\\n\", s.cfname, s.cftmp, err)\n\t}\n",
-            text: "\tintegrationCounterFileWritten(outdir, s.cfname) // integration coverage\n",
+            anchor: "\t// and String methods to prepare the panic strings before startpanic.\n",
+            text: "\tif integrationCoveragePanicHook != nil { // integration coverage\n\t\tintegrationCoveragePanicHook()\n\t}\n",
         }],
-        vec![],
+        vec![templates::RUNTIME_PANIC],
     ));
     let clear_counters = Edit::InsertAfter {
         anchor: "func ClearCounters() error {",
@@ -189,6 +197,25 @@ pub fn plan(layout: Layout, full: bool) -> Vec<FilePatch> {
         vec![templates::TESTING],
     ));
     patches
+}
+
+/// The counter-file writes (`emitCounterDataToDirectory`): serialized, under one name per
+/// process (see `overlays/core/integration_flush.go.in`), with forced writes tracked.
+fn flush_edits() -> Vec<Edit> {
+    vec![
+        Edit::InsertAfter {
+            anchor: "func emitCounterDataToDirectory(outdir string) error {\n",
+            text: "\tdefer integrationLockCounterWrites()() // integration coverage\n",
+        },
+        Edit::Replace {
+            anchor: "\tfn := fmt.Sprintf(coverage.CounterFileTempl, coverage.CounterFilePref, metaHash, processID, time.Now().UnixNano())\n",
+            with: "\tfn := fmt.Sprintf(coverage.CounterFileTempl, coverage.CounterFilePref, metaHash, processID, integrationCounterStamp(s.outdir))\n",
+        },
+        Edit::InsertAfter {
+            anchor: "\tif err := os.Rename(s.cftmp, s.cfname); err != nil {\n\t\treturn fmt.Errorf(\"writing %s: rename from %s failed: %v\\n\", s.cfname, s.cftmp, err)\n\t}\n",
+            text: "\tintegrationCounterFileWritten(outdir, s.cfname) // integration coverage\n",
+        },
+    ]
 }
 
 /// The report step (`ProcessCoverTestDir` / `processCoverTestDirInternal` and `processPod`):

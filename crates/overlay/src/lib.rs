@@ -19,7 +19,7 @@ mod patch;
 mod templates;
 
 pub use error::Error;
-pub use generate::{generate, Generated, Options, Variant, OVERLAY_JSON};
+pub use generate::{generate, Generated, Options, Variant, OVERLAY_JSON, PROGRAMS_OVERLAY_JSON};
 pub use go::{probe, GoInstall};
 pub use layout::{plan, FilePatch, Layout, Release, SUPPORTED_MINORS};
 pub use patch::{apply_edits, Edit};

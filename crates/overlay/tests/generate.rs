@@ -308,3 +308,57 @@ fn set_readonly(root: &Utf8Path, readonly: bool) {
     #[cfg(not(unix))]
     let _ = (root, readonly);
 }
+
+/// The full overlay comes with its twin for the programs tests build: the same replacements but
+/// the coverage runtime's emit.go, whose one difference is integration mode baked in. The test
+/// binary's overlay names the twin as the one to pass on through GOFLAGS.
+#[test]
+fn programs_overlay_differs_only_in_the_baked_mode() {
+    let tmp = tempdir("intcov-gen-");
+    let tmp = utf8(tmp.path());
+    let install = fake_goroot(&tmp.join("goroot"), fake_version());
+    let generated = overlay::generate(&install, &options(&tmp.join("out"), Variant::Full)).unwrap();
+    let programs_json = generated
+        .programs_json
+        .expect("full variant has a programs overlay");
+    assert_eq!(
+        programs_json,
+        tmp.join("out").join(overlay::PROGRAMS_OVERLAY_JSON)
+    );
+    let read = |json: &Utf8Path| -> serde_json::Map<String, serde_json::Value> {
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+        v["Replace"].as_object().unwrap().clone()
+    };
+    let (tests, programs) = (read(&generated.overlay_json), read(&programs_json));
+    assert_eq!(
+        tests.keys().collect::<Vec<_>>(),
+        programs.keys().collect::<Vec<_>>()
+    );
+    let text = |v: &serde_json::Value| std::fs::read_to_string(v.as_str().unwrap()).unwrap();
+    let mut differ = Vec::new();
+    for (file, replacement) in &tests {
+        let (a, b) = (text(replacement), text(&programs[file]));
+        if a != b {
+            differ.push(Utf8Path::new(file).file_name().unwrap().to_owned());
+            assert_eq!(
+                a.replace(
+                    "const integrationBuiltForTests = false",
+                    "const integrationBuiltForTests = true"
+                ),
+                b,
+                "{file}"
+            );
+        }
+        if file.ends_with("/hooks.go") {
+            assert!(
+                a.contains(&format!("integrationOverlayFile = \"{programs_json}\"")),
+                "the test binary passes the programs' overlay on"
+            );
+        }
+    }
+    assert_eq!(differ, ["emit.go"]);
+    let minimal =
+        overlay::generate(&install, &options(&tmp.join("min"), Variant::Minimal)).unwrap();
+    assert_eq!(minimal.programs_json, None);
+}

@@ -312,7 +312,9 @@ fn goflags_of_go_env(tc: &GoToolchain) {
         "the tags of go env -w were lost:\n{}",
         out.all()
     );
-    let want = format!("go env GOFLAGS in the test: -tags=integration -overlay={json}");
+    // The test binary passes on the programs' overlay (integration mode baked in).
+    let programs = json.with_file_name(overlay::PROGRAMS_OVERLAY_JSON);
+    let want = format!("go env GOFLAGS in the test: -tags=integration -overlay={programs}");
     assert!(out.all().contains(&want), "no {want:?} in:\n{}", out.all());
 }
 

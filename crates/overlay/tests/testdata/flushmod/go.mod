@@ -1,0 +1,3 @@
+module example.com/flushmod
+
+go 1.21

@@ -1,0 +1,3 @@
+module example.com/flushbench
+
+go 1.21
