@@ -274,6 +274,38 @@ impl Coverage {
         t
     }
 
+    /// Files whose source is not on disk, in report order.
+    pub fn missing_sources(&self) -> Vec<&FileCov> {
+        self.files()
+            .map(|(_, f)| f)
+            .filter(|f| !f.source.as_deref().is_some_and(Utf8Path::is_file))
+            .collect()
+    }
+
+    /// One line counting the files without source and naming the first few; `None` when
+    /// every source was found.
+    pub fn missing_sources_warning(&self) -> Option<String> {
+        const NAMED: usize = 3;
+        let missing = self.missing_sources();
+        if missing.is_empty() {
+            return None;
+        }
+        let total = self.files().count();
+        let mut names: Vec<&str> = missing
+            .iter()
+            .take(NAMED)
+            .map(|f| f.name.as_str())
+            .collect();
+        if missing.len() > NAMED {
+            names.push("…");
+        }
+        Some(format!(
+            "{} of {total} files have no source on disk ({}); run in the repository or give --source-root",
+            missing.len(),
+            names.join(", ")
+        ))
+    }
+
     pub fn files(&self) -> impl Iterator<Item = (&PackageCov, &FileCov)> {
         self.packages
             .iter()

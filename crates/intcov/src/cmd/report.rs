@@ -9,6 +9,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use profile::pattern::PackageFilter;
 use profile::text::MixedModes;
+use report::sources::PathMapping;
 use report::{Coverage, Format, LoadOptions, Sources};
 
 #[derive(Args, Debug)]
@@ -16,8 +17,11 @@ use report::{Coverage, Format, LoadOptions, Sources};
 Inputs are text profiles (files starting with `mode:`, as `go test -coverprofile` writes them) \
 and coverage directories (covmeta/covcounters files); all of them are merged.
 
-File paths in the reports are relative to the source root: --source-root, or else the module \
-(or go.work workspace) around the current directory, found with `go list -m -json`.")]
+File paths in the reports are relative to the source root: --source-root, or else the repository \
+around the current directory (the nearest go.work's directory, else the git top level, else the \
+module's). Modules under the root are found with `go list -m -json` and by their go.mod files; other \
+packages (standard library, module cache, vendor/) through `go list`, as `go tool cover` finds them. \
+Files outside the root keep their import path. A warning counts the files whose source was not found.")]
 pub struct ReportArgs {
     /// Report format: lcov, cobertura, json, html or markdown
     #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
@@ -47,6 +51,13 @@ pub struct ReportArgs {
     /// sources are read from
     #[arg(long = "source-root", value_name = "DIR")]
     pub source_root: Option<Utf8PathBuf>,
+    /// Map files whose import path starts with OLD to the directory NEW (relative to the source
+    /// root, or absolute); repeatable
+    #[arg(long = "path-mapping", value_name = "OLD=NEW", value_parser = parse_mapping)]
+    pub path_mapping: Vec<PathMapping>,
+    /// Make file paths relative to DIR instead of the source root
+    #[arg(long = "prefix-dir", value_name = "DIR")]
+    pub prefix_dir: Option<Utf8PathBuf>,
     /// json, html: record which runs (tests, program invocations, input profiles) executed
     /// each block
     #[arg(long)]
@@ -72,6 +83,10 @@ fn parse_format(s: &str) -> Result<Format, String> {
     })
 }
 
+fn parse_mapping(s: &str) -> Result<PathMapping, String> {
+    PathMapping::parse(s).map_err(|e| e.to_string())
+}
+
 fn parse_mixed(s: &str) -> Result<MixedModes, String> {
     match s {
         "refuse" => Ok(MixedModes::Refuse),
@@ -90,11 +105,19 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
     };
     let bar = Bar(progress());
     let loaded = report::load(&inputs, &opts, &bar, &mut super::read::print_warning)?;
-    let sources = match &a.source_root {
+    let mut sources = match &a.source_root {
         Some(dir) => Sources::discover(dir)?,
         None => discover_around_cwd(),
-    };
+    }
+    .with_mappings(a.path_mapping.clone());
+    if let Some(dir) = &a.prefix_dir {
+        sources = sources.with_prefix_dir(dir);
+    }
+    sources.resolve_packages(loaded.profile.packages().keys().map(String::as_str));
     let cov = Coverage::build(&loaded.profile, &sources, loaded.attribution.as_ref());
+    if let Some(w) = cov.missing_sources_warning() {
+        eprintln!("warning: {w}");
+    }
     let opts = report::RenderOptions {
         title: a.title.clone(),
         absolute_paths: a.absolute_paths,
@@ -113,7 +136,8 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
     Ok(super::read::finished())
 }
 
-/// The module or workspace around the current directory; none when there is no go.mod.
+/// The repository around the current directory (see [`report::sources::default_root`]);
+/// none outside any.
 fn discover_around_cwd() -> Sources {
     let Ok(cwd) = std::env::current_dir() else {
         return Sources::none();
@@ -121,12 +145,8 @@ fn discover_around_cwd() -> Sources {
     let Ok(cwd) = Utf8PathBuf::from_path_buf(cwd) else {
         return Sources::none();
     };
-    let root = cwd
-        .ancestors()
-        .find(|d| d.join("go.work").is_file())
-        .or_else(|| cwd.ancestors().find(|d| d.join("go.mod").is_file()));
-    match root {
-        Some(root) => Sources::discover(root).unwrap_or_else(|_| Sources::none()),
+    match report::sources::default_root(&cwd) {
+        Some(root) => Sources::discover(&root).unwrap_or_else(|_| Sources::none()),
         None => Sources::none(),
     }
 }
