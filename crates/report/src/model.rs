@@ -11,7 +11,14 @@
 //! functions) are not instrumented. A span of more than [`MAX_BLOCK_LINES`] lines (impossible
 //! in real Go, possible in a forged profile) covers only its start line.
 //!
-//! Percentages, everywhere, are Go's statement coverage: covered statements / statements.
+//! **Partly covered lines.** A line that two or more blocks touch (`if x {` ends one block and
+//! starts the body's; `} else {` ends and starts two) carries one branch per block: taken when
+//! the block ran. LCOV writes them as `BRDA` records and Cobertura as `branch="true"
+//! condition-coverage="50% (1/2)"`, so a line whose condition ran but whose body did not shows
+//! as partial, as Codecov's own Go parser shows it. Lines in one block carry no branches.
+//!
+//! Percentages in HTML, JSON and Markdown are Go's statement coverage: covered statements /
+//! statements. LCOV and Cobertura count lines, as their consumers do.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -133,6 +140,40 @@ impl BlockCov {
     }
 }
 
+/// One instrumented line (see the module docs).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineCov {
+    /// The largest count of the blocks on the line.
+    pub hits: u32,
+    /// The counts of the blocks on the line, in block order.
+    pub blocks: Vec<u32>,
+}
+
+impl LineCov {
+    /// The line's branches, when two or more blocks touch it: (taken, total).
+    pub fn branches(&self) -> Option<(usize, usize)> {
+        (self.blocks.len() >= 2).then(|| {
+            (
+                self.blocks.iter().filter(|&&c| c != 0).count(),
+                self.blocks.len(),
+            )
+        })
+    }
+}
+
+/// Line coverage of `blocks` (the line rule of the module docs).
+pub fn line_coverage<'a>(blocks: impl Iterator<Item = &'a BlockCov>) -> BTreeMap<u32, LineCov> {
+    let mut lines: BTreeMap<u32, LineCov> = BTreeMap::new();
+    for b in blocks {
+        for line in b.lines() {
+            let slot = lines.entry(line).or_default();
+            slot.hits = slot.hits.max(b.count);
+            slot.blocks.push(b.count);
+        }
+    }
+    lines
+}
+
 impl FileCov {
     pub fn totals(&self) -> Totals {
         let mut t = Totals::default();
@@ -144,14 +185,15 @@ impl FileCov {
 
     /// Line number → hit count, under the module's line rule.
     pub fn line_hits(&self) -> BTreeMap<u32, u32> {
-        let mut hits = BTreeMap::new();
-        for b in &self.blocks {
-            for line in b.lines() {
-                let slot = hits.entry(line).or_insert(0);
-                *slot = (*slot).max(b.count);
-            }
-        }
-        hits
+        self.line_coverage()
+            .into_iter()
+            .map(|(l, c)| (l, c.hits))
+            .collect()
+    }
+
+    /// Line number → hits and the blocks on the line, under the module's line rule.
+    pub fn line_coverage(&self) -> BTreeMap<u32, LineCov> {
+        line_coverage(self.blocks.iter())
     }
 
     /// The base name of the file.

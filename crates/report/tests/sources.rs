@@ -98,6 +98,15 @@ fn gofmt_with_coverpkg_all_finds_every_source() {
     // No machine paths: files outside any root keep their import path.
     let lcov = report::render_text(Format::Lcov, &cov, &RenderOptions::default()).unwrap();
     assert!(lcov.contains("SF:fmt/print.go\n"), "{}", &lcov[..200]);
+    // Under GitLab's 10 MiB limit for a coverage report, and valid.
+    let cobertura =
+        report::render_text(Format::Cobertura, &cov, &RenderOptions::default()).unwrap();
+    assert!(
+        cobertura.len() < 10 << 20,
+        "gofmt's Cobertura is {} bytes",
+        cobertura.len()
+    );
+    common::check_dtd(&cobertura);
 
     let html_dir = out.join("html");
     html::write_dir(&cov, &html::HtmlOptions::default(), &html_dir).expect("html");
