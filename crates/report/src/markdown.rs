@@ -27,10 +27,34 @@ fn code(s: &str) -> String {
     format!("`{}`", s.replace('`', "'").replace('|', "\\|"))
 }
 
+/// Plain text in Markdown: the ASCII punctuation that Markdown or HTML would read inside a
+/// heading is backslash-escaped (CommonMark allows it before any ASCII punctuation), line breaks become
+/// spaces, so a title cannot end the heading, open a link, or inject HTML.
+fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '#' | '|' | '~' | '!' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '\r' | '\n' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 pub fn render(cov: &Coverage, opts: &MarkdownOptions) -> String {
     let total = cov.totals();
     let mut out = String::new();
-    let _ = writeln!(out, "### {}: {} of statements\n", opts.title, pct(total));
+    let _ = writeln!(
+        out,
+        "### {}: {} of statements\n",
+        text(&opts.title),
+        pct(total)
+    );
     out.push_str("| Package | Statements | Covered | Coverage |\n");
     out.push_str("| :--- | ---: | ---: | ---: |\n");
     for p in &cov.packages {
@@ -67,4 +91,16 @@ pub fn render(cov: &Coverage, opts: &MarkdownOptions) -> String {
     }
     out.push_str("\n</details>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn title_is_plain_text() {
+        assert_eq!(super::text("Cov"), "Cov");
+        assert_eq!(
+            super::text("a <img src=x> [l](u)\n# h"),
+            "a \\<img src=x\\> \\[l\\](u) \\# h"
+        );
+    }
 }

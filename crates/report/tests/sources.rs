@@ -241,6 +241,7 @@ fn monorepo_paths_are_relative_to_the_repository() {
     let cobertura = text(Format::Cobertura);
     let json = text(Format::Json);
     let markdown = text(Format::Markdown);
+    common::check_json_schema(&json);
     for w in want {
         assert!(lcov.contains(&format!("SF:{w}\n")), "lcov: {lcov}");
         assert!(

@@ -198,3 +198,20 @@ pub fn check_dtd(xml: &str) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Validate a JSON report against the shipped JSON Schema.
+pub fn check_json_schema(json: &str) {
+    let schema: serde_json::Value =
+        serde_json::from_str(report::json::JSON_SCHEMA).expect("the schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("the schema is a valid JSON Schema");
+    let doc: serde_json::Value = serde_json::from_str(json).expect("the report is JSON");
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .take(5)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "report does not match the schema: {errors:#?}"
+    );
+}
