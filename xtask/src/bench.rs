@@ -31,6 +31,10 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let go_version = cmd!(sh, "go env GOVERSION").read()?;
 
     let mut sets = vec![cmdgo_dataset(&sh, &bench_dir, args.runs)?];
+    crate::bench_reports::run(&intcov, &sets[0].dir, &bench_dir, args.repeat)?;
+    if args.reports_only {
+        return Ok(());
+    }
     if args.large > 0 {
         sets.push(replicated_dataset(&sh, &bench_dir, &sets[0], args.large)?);
     }

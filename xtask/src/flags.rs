@@ -100,6 +100,9 @@ pub struct BenchArgs {
     /// Timed runs of each tool per operation (the median is reported)
     #[arg(long, default_value_t = 11)]
     pub repeat: usize,
+    /// Run only the report benchmark (intcov report against genhtml and go tool cover -html)
+    #[arg(long)]
+    pub reports_only: bool,
 }
 
 #[derive(Args, Debug)]
