@@ -1,4 +1,4 @@
-//! `intcov report`: LCOV, Cobertura, JSON, HTML and Markdown.
+//! `intcov report`: LCOV, Cobertura, JSON, HTML, Markdown and a badge.
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use profile::pattern::PackageFilter;
 use profile::text::MixedModes;
 use report::sources::PathMapping;
-use report::{Coverage, Format, LoadOptions, Sources};
+use report::{Format, LoadOptions, Sources};
 
 #[derive(Args, Debug)]
 #[command(after_help = "\
@@ -21,9 +21,13 @@ File paths in the reports are relative to the source root: --source-root, or els
 around the current directory (the nearest go.work's directory, else the git top level, else the \
 module's). Modules under the root are found with `go list -m -json` and by their go.mod files; other \
 packages (standard library, module cache, vendor/) through `go list`, as `go tool cover` finds them. \
-Files outside the root keep their import path. A warning counts the files whose source was not found.")]
+Files outside the root keep their import path. A warning counts the files whose source was not found.
+
+Generated files (`// Code generated … DO NOT EDIT.` before the package clause), --exclude \
+patterns and `//coverage:ignore` functions and blocks are left out of every format; \
+`.intcov.toml` (found upward from the current directory) may add exclusions and badge bands.")]
 pub struct ReportArgs {
-    /// Report format: lcov, cobertura, json, html or markdown
+    /// Report format: lcov, cobertura, json, html, markdown or badge (an SVG)
     #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
     pub format: Format,
     /// Inputs: coverage directories or text profiles, comma-separated
@@ -51,13 +55,8 @@ pub struct ReportArgs {
     /// sources are read from
     #[arg(long = "source-root", value_name = "DIR")]
     pub source_root: Option<Utf8PathBuf>,
-    /// Map files whose import path starts with OLD to the directory NEW (relative to the source
-    /// root, or absolute); repeatable
-    #[arg(long = "path-mapping", value_name = "OLD=NEW", value_parser = parse_mapping)]
-    pub path_mapping: Vec<PathMapping>,
-    /// Make file paths relative to DIR instead of the source root
-    #[arg(long = "prefix-dir", value_name = "DIR")]
-    pub prefix_dir: Option<Utf8PathBuf>,
+    #[command(flatten)]
+    pub paths: PathFlags,
     /// json, html: record which runs (tests, program invocations, input profiles) executed
     /// each block
     #[arg(long)]
@@ -75,19 +74,65 @@ pub struct ReportArgs {
     /// exit with status 3
     #[arg(long = "skip-bad")]
     pub skip_bad: bool,
+    #[command(flatten)]
+    pub exclude: super::check::ExcludeFlags,
+    /// markdown: patch coverage, deltas against a baseline, a link to the HTML report
+    #[command(flatten)]
+    pub change: super::check::ChangeFlags,
+    /// badge: the label (default `coverage`)
+    #[arg(long = "badge-label", value_name = "TEXT")]
+    pub badge_label: Option<String>,
+    /// badge: colour bands, PCT=COLOUR,… (lower bounds; shields colour names or #hex)
+    #[arg(long = "badge-bands", value_name = "BANDS", value_parser = parse_bands)]
+    pub badge_bands: Option<report::badge::Bands>,
 }
 
-fn parse_format(s: &str) -> Result<Format, String> {
-    Format::parse(s).ok_or_else(|| {
-        format!("unknown format {s:?}; want one of lcov, cobertura, json, html, markdown")
-    })
+/// How report paths are mapped, as grcov maps them.
+#[derive(Args, Debug, Default, Clone)]
+pub struct PathFlags {
+    /// Map files whose import path starts with OLD to the directory NEW (relative to the source
+    /// root, or absolute); repeatable
+    #[arg(long = "path-mapping", value_name = "OLD=NEW", value_parser = parse_mapping)]
+    pub path_mapping: Vec<PathMapping>,
+    /// Make file paths relative to DIR instead of the source root
+    #[arg(long = "prefix-dir", value_name = "DIR")]
+    pub prefix_dir: Option<Utf8PathBuf>,
 }
 
 fn parse_mapping(s: &str) -> Result<PathMapping, String> {
     PathMapping::parse(s).map_err(|e| e.to_string())
 }
 
-fn parse_mixed(s: &str) -> Result<MixedModes, String> {
+/// The sources of a report: the source root (or the repository around the current
+/// directory) with the path flags, and every package of `profile` resolved through `go list`.
+pub(crate) fn sources(
+    source_root: Option<&Utf8Path>,
+    paths: &PathFlags,
+    profile: &profile::Profile,
+) -> Result<Sources> {
+    let mut sources = match source_root {
+        Some(dir) => Sources::discover(dir)?,
+        None => discover_around_cwd(),
+    }
+    .with_mappings(paths.path_mapping.clone());
+    if let Some(dir) = &paths.prefix_dir {
+        sources = sources.with_prefix_dir(dir);
+    }
+    sources.resolve_packages(profile.packages().keys().map(String::as_str));
+    Ok(sources)
+}
+
+fn parse_bands(s: &str) -> Result<report::badge::Bands, String> {
+    report::badge::Bands::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    Format::parse(s).ok_or_else(|| {
+        format!("unknown format {s:?}; want one of lcov, cobertura, json, html, markdown, badge")
+    })
+}
+
+pub(crate) fn parse_mixed(s: &str) -> Result<MixedModes, String> {
     match s {
         "refuse" => Ok(MixedModes::Refuse),
         "set" => Ok(MixedModes::ToSet),
@@ -96,32 +141,49 @@ fn parse_mixed(s: &str) -> Result<MixedModes, String> {
 }
 
 pub fn report(a: ReportArgs) -> Result<ExitCode> {
-    let inputs = report::inputs::split_inputs(&a.input);
+    let config = super::check::config()?;
+    let exclusions = super::check::exclusions(&a.exclude, config.as_ref())?;
     let opts = LoadOptions {
         attribution: a.attribution,
         skip_bad: a.skip_bad,
         mixed_modes: a.mixed_modes,
         packages: a.pkg.as_deref().and_then(PackageFilter::new),
     };
-    let bar = Bar(progress());
-    let loaded = report::load(&inputs, &opts, &bar, &mut super::read::print_warning)?;
-    let mut sources = match &a.source_root {
-        Some(dir) => Sources::discover(dir)?,
-        None => discover_around_cwd(),
-    }
-    .with_mappings(a.path_mapping.clone());
-    if let Some(dir) = &a.prefix_dir {
-        sources = sources.with_prefix_dir(dir);
-    }
-    sources.resolve_packages(loaded.profile.packages().keys().map(String::as_str));
-    let cov = Coverage::build(&loaded.profile, &sources, loaded.attribution.as_ref());
+    let (filtered, sources) = super::check::load(
+        &a.input,
+        &opts,
+        a.source_root.as_deref(),
+        &a.paths,
+        &exclusions,
+    )?;
+    let cov = filtered.coverage;
     if let Some(w) = cov.missing_sources_warning() {
         eprintln!("warning: {w}");
+    }
+    let (patch, deltas) = super::check::change_sections(&a.change, &cov, &sources)?;
+    let mut badge = match &config {
+        Some(f) => f
+            .config
+            .badge_options()
+            .with_context(|| f.path.to_string())?,
+        None => report::badge::BadgeOptions::default(),
+    };
+    if let Some(l) = &a.badge_label {
+        badge.label.clone_from(l);
+    }
+    if let Some(b) = &a.badge_bands {
+        badge.bands.clone_from(b);
     }
     let opts = report::RenderOptions {
         title: a.title.clone(),
         absolute_paths: a.absolute_paths,
         timestamp_ms: None,
+        pr: report::markdown::PrSections {
+            patch,
+            deltas,
+            html_url: a.change.html_url.clone(),
+        },
+        badge,
     };
     let out = Utf8Path::new(&a.output);
     if a.format != Format::Html && a.output == "-" {
@@ -138,7 +200,7 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
 
 /// The repository around the current directory (see [`report::sources::default_root`]);
 /// none outside any.
-fn discover_around_cwd() -> Sources {
+pub(crate) fn discover_around_cwd() -> Sources {
     let Ok(cwd) = std::env::current_dir() else {
         return Sources::none();
     };
@@ -152,7 +214,7 @@ fn discover_around_cwd() -> Sources {
 }
 
 /// The loader's progress, drawn as a bar.
-struct Bar(ProgressBar);
+pub(crate) struct Bar(pub(crate) ProgressBar);
 
 impl report::inputs::Progress for Bar {
     fn start(&self, steps: u64) {
@@ -174,7 +236,7 @@ impl report::inputs::Progress for Bar {
 
 /// A hidden bar, shown on stderr once [`Bar::start`] finds a terminal and enough to read for
 /// it to matter.
-fn progress() -> ProgressBar {
+pub(crate) fn progress() -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
     bar.set_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} reading {wide_msg}")
