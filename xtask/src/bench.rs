@@ -29,12 +29,17 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let intcov = target_dir(&sh)?.join("release/intcov");
     let go_covdata = Utf8PathBuf::from(cmd!(sh, "go tool -n covdata").read()?.trim().to_owned());
     let go_version = cmd!(sh, "go env GOVERSION").read()?;
+    if args.reports_only {
+        let set = cmdgo_dataset(&sh, &bench_dir, args.runs)?;
+        return crate::bench_reports::run(&intcov, &set.dir, &bench_dir, args.repeat);
+    }
+    let pipeline = crate::bench_pipeline::run(&args, &intcov, &bench_dir)?;
+    if args.pipeline_only {
+        return write_results(&bench_dir, &pipeline);
+    }
 
     let mut sets = vec![cmdgo_dataset(&sh, &bench_dir, args.runs)?];
     crate::bench_reports::run(&intcov, &sets[0].dir, &bench_dir, args.repeat)?;
-    if args.reports_only {
-        return Ok(());
-    }
     if args.large > 0 {
         sets.push(replicated_dataset(&sh, &bench_dir, &sets[0], args.large)?);
     }
@@ -93,6 +98,14 @@ pub fn run(args: BenchArgs) -> Result<()> {
             writeln!(table, "{line}")?;
         }
     }
+    crate::bench_setops::run(
+        &mut table,
+        &go_covdata,
+        &intcov,
+        &sets[0].dir,
+        &bench_dir,
+        args.repeat,
+    )?;
     if gnu_time.is_none() {
         writeln!(
             table,
@@ -101,9 +114,14 @@ pub fn run(args: BenchArgs) -> Result<()> {
             rss_floor_kb() as f64 / 1024.0
         )?;
     }
+    writeln!(table, "\n{pipeline}")?;
+    write_results(&bench_dir, &table)
+}
+
+fn write_results(bench_dir: &Utf8Path, table: &str) -> Result<()> {
     println!("\n{table}");
     let out = bench_dir.join("results.md");
-    std::fs::write(&out, &table)?;
+    std::fs::write(&out, table)?;
     eprintln!("bench: table written to {out}");
     Ok(())
 }

@@ -1,7 +1,9 @@
 //! `cargo xtask`: the project's automation, in Rust (the rust-analyzer pattern).
 
 mod bench;
+mod bench_pipeline;
 mod bench_reports;
+mod bench_setops;
 mod cover;
 mod cover_outputs;
 mod flags;

@@ -24,6 +24,44 @@ pub const COUNTER_SEGMENT_HEADER_SIZE: usize = 16;
 /// Size of the counter-data footer: magic, padding, segment count, padding.
 pub const COUNTER_FOOTER_SIZE: usize = 16;
 
+/// Offsets of the fields of a meta-data file's header (`coverage.MetaFileHeader`).
+pub mod meta_header {
+    pub const MAGIC: u64 = 0;
+    pub const VERSION: u64 = 4;
+    pub const TOTAL_LENGTH: u64 = 8;
+    /// The number of packages (`Entries`).
+    pub const PACKAGE_COUNT: u64 = 16;
+    pub const META_HASH: u64 = 24;
+    pub const STRING_TABLE_OFFSET: u64 = 40;
+    pub const STRING_TABLE_LENGTH: u64 = 44;
+    pub const COUNTER_MODE: u64 = 48;
+    pub const COUNTER_GRANULARITY: u64 = 49;
+    pub const PADDING: u64 = 50;
+}
+
+/// Offsets of the fields of a package blob's header (`coverage.MetaSymbolHeader`), from the
+/// start of the blob.
+pub mod package_header {
+    pub const LENGTH: u64 = 0;
+    pub const NAME: u64 = 4;
+    pub const PATH: u64 = 8;
+    pub const MODULE_PATH: u64 = 12;
+    pub const HASH: u64 = 16;
+    pub const PADDING: u64 = 32;
+    pub const FILE_COUNT: u64 = 36;
+    pub const FUNCTION_COUNT: u64 = 40;
+}
+
+/// Offsets of the fields of a counter-data file's header (`coverage.CounterFileHeader`).
+pub mod counter_header {
+    pub const MAGIC: u64 = 0;
+    pub const VERSION: u64 = 4;
+    pub const META_HASH: u64 = 8;
+    pub const FLAVOR: u64 = 24;
+    pub const BIG_ENDIAN: u64 = 25;
+    pub const PADDING: u64 = 26;
+}
+
 pub const META_FILE_PREFIX: &str = "covmeta";
 pub const COUNTER_FILE_PREFIX: &str = "covcounters";
 /// The list of per-package meta-data files `go test -coverpkg` copies into a test's coverdir.

@@ -7,8 +7,11 @@
 //! meta-data file first, then its counter files merged per function, then its packages (those
 //! the `-pkg` filter selects) and functions with their merged counters.
 
+#![forbid(unsafe_code)]
+
 mod error;
 pub mod ops;
+mod pairing;
 mod read;
 mod screen;
 mod table;

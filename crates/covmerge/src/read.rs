@@ -12,7 +12,7 @@ use profile::{FunctionRef, PackageCoverage, Profile, Unit};
 use rayon::prelude::*;
 
 use crate::error::{Error, Warning};
-use crate::screen::{Modes, Rules};
+use crate::screen::{Modes, Rules, UnitCheck};
 use crate::table::{merge_records, merge_runs, CounterTable, Merge, Run};
 use profile::pattern::{selected, PackageFilter};
 
@@ -102,7 +102,7 @@ fn walk<'a, P: AsRef<Utf8Path>>(
         };
         let rules = Rules {
             modes,
-            units: Some(opts.packages.as_ref()),
+            units: UnitCheck::In(opts.packages.as_ref()),
             strays: false,
         };
         pods = crate::screen::screen(pods, dirs, &rules, warn)?;
@@ -179,14 +179,6 @@ impl ProfileBuilder {
     }
 }
 
-fn profile_mode(mode: CounterMode) -> profile::CounterMode {
-    match mode {
-        CounterMode::Set => profile::CounterMode::Set,
-        CounterMode::Count => profile::CounterMode::Count,
-        CounterMode::Atomic => profile::CounterMode::Atomic,
-    }
-}
-
 impl PodVisitor for ProfileBuilder {
     fn wants_counter_files(&self) -> bool {
         false
@@ -194,7 +186,7 @@ impl PodVisitor for ProfileBuilder {
 
     fn begin_pod(&mut self, _pod: &Pod, meta: &MetaFile<'_>) {
         self.profile
-            .get_or_insert_with(|| Profile::new(profile_mode(meta.counter_mode())));
+            .get_or_insert_with(|| Profile::new(crate::table::rule(meta.counter_mode())));
     }
 
     fn begin_package(&mut self, pkg: &PackageMeta<'_>) {
@@ -299,7 +291,7 @@ impl Walker<'_> {
         match &mut self.sink {
             Sink::Visitor(v) => v.begin_pod(pod, &meta),
             Sink::Profile(p) => {
-                p.get_or_insert_with(|| Profile::new(profile_mode(meta.counter_mode())));
+                p.get_or_insert_with(|| Profile::new(crate::table::rule(meta.counter_mode())));
             }
         }
 
@@ -527,7 +519,7 @@ fn merge_counter_file(
     let path = &cf.path;
     let bytes = FileBytes::open(path)?;
     let file = CounterFile::parse(&bytes).map_err(|e| e.in_file(path))?;
-    crate::ops::check_pairing(pod, meta_hash, path, &file)?;
+    crate::pairing::check_pairing(pod, meta_hash, path, &file)?;
     let overflow = merge_records(
         &file,
         path,

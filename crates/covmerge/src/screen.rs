@@ -56,14 +56,30 @@ pub(crate) enum Modes {
 /// What the read that follows will insist on.
 pub(crate) struct Rules<'a> {
     pub modes: Modes,
-    /// A function's counters must cover its units, in these packages (`None`: not checked).
-    pub units: Option<Option<&'a PackageFilter>>,
+    /// Whether a function's counters must cover its units.
+    pub units: UnitCheck<'a>,
     /// Records of functions the meta-data does not have must also agree on their length
     /// (the directory operations keep them; reading ignores them).
     pub strays: bool,
 }
 
-type First = Option<(CounterMode, CounterGranularity, Utf8PathBuf)>;
+/// Whether a function's counters must cover its units.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum UnitCheck<'a> {
+    Off,
+    /// In the packages the filter selects (all of them with `None`).
+    In(Option<&'a PackageFilter>),
+}
+
+/// The program read first: what later ones must agree with.
+#[derive(Debug, Clone)]
+struct Kind {
+    mode: CounterMode,
+    granularity: CounterGranularity,
+    meta_file: Utf8PathBuf,
+}
+
+type First = Option<Kind>;
 
 /// The pods of `dirs` without their bad files; one [`Warning::Skipped`] per file left out. A
 /// bad meta-data file gives way to a file of the same name in a later directory, as it would
@@ -105,10 +121,15 @@ pub(crate) fn screen<P: AsRef<Utf8Path>>(
             };
             warn(Warning::Skipped { file, reason });
         }
-        let Some((mode, good, skipped)) = accepted else {
+        let Some(Screened {
+            kind,
+            good,
+            skipped,
+        }) = accepted
+        else {
             continue;
         };
-        first.get_or_insert(mode);
+        first.get_or_insert(kind);
         for w in skipped {
             warn(w);
         }
@@ -118,12 +139,15 @@ pub(crate) fn screen<P: AsRef<Utf8Path>>(
     Ok(kept)
 }
 
-/// A pod that passed: its program's mode, the counter files kept, the warnings for the others.
-type Screened = (
-    (CounterMode, CounterGranularity, Utf8PathBuf),
-    Vec<PodCounterFile>,
-    Vec<Warning>,
-);
+/// A pod that passed.
+struct Screened {
+    /// Its program's mode and granularity.
+    kind: Kind,
+    /// The counter files kept.
+    good: Vec<PodCounterFile>,
+    /// A warning for each counter file left out.
+    skipped: Vec<Warning>,
+}
 
 /// Screen one pod; an error makes its meta-data file the bad one.
 fn screen_pod(pod: &Pod, first: &First, rules: &Rules<'_>) -> Result<Screened, Error> {
@@ -150,26 +174,34 @@ fn screen_pod(pod: &Pod, first: &First, rules: &Rules<'_>) -> Result<Screened, E
         }
     }
     let m = &program.meta;
-    let mode = (m.counter_mode(), m.granularity(), pod.meta_file.clone());
-    Ok((mode, good, skipped))
+    let kind = Kind {
+        mode: m.counter_mode(),
+        granularity: m.granularity(),
+        meta_file: pod.meta_file.clone(),
+    };
+    Ok(Screened {
+        kind,
+        good,
+        skipped,
+    })
 }
 
 /// The clash the read would report between the first program and this one.
 fn clash(first: &First, pod: &Pod, meta: &MetaFile<'_>, modes: Modes) -> Option<Error> {
-    let (mode, gran, previous) = first.as_ref()?;
-    if modes != Modes::Any && *gran != meta.granularity() {
+    let first = first.as_ref()?;
+    if modes != Modes::Any && first.granularity != meta.granularity() {
         return Some(Error::GranularityClash {
             file: pod.meta_file.clone(),
-            previous: previous.clone(),
-            previous_granularity: *gran,
+            previous: first.meta_file.clone(),
+            previous_granularity: first.granularity,
             granularity: meta.granularity(),
         });
     }
-    if modes == Modes::Same && *mode != meta.counter_mode() {
+    if modes == Modes::Same && first.mode != meta.counter_mode() {
         return Some(Error::ModeClash {
             file: pod.meta_file.clone(),
-            previous: previous.clone(),
-            previous_mode: *mode,
+            previous: first.meta_file.clone(),
+            previous_mode: first.mode,
             mode: meta.counter_mode(),
         });
     }
@@ -216,7 +248,7 @@ impl<'a> Program<'a> {
         let path = &cf.path;
         let bytes = FileBytes::open(path)?;
         let file = covdata::CounterFile::parse(&bytes).map_err(|e| e.in_file(path))?;
-        crate::ops::check_pairing(pod, self.hash, path, &file)?;
+        crate::pairing::check_pairing(pod, self.hash, path, &file)?;
         file.first_segment().map_err(|e| e.in_file(path))?;
         let mut found: HashMap<(u32, u32), usize> = HashMap::new();
         for seg in file.segments() {
@@ -244,7 +276,7 @@ impl<'a> Program<'a> {
                     });
                 }
                 found.entry(key).or_insert(n);
-                if let (Some(&units), Some(filter)) = (units, rules.units) {
+                if let (Some(&units), UnitCheck::In(filter)) = (units, rules.units) {
                     if n < units as usize {
                         self.too_few(pod, path, key, units as usize, n, filter)?;
                     }

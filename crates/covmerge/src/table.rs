@@ -6,6 +6,26 @@ use camino::Utf8Path;
 use covdata::{ByteCounters, CounterFile, CounterMode, FuncCounters, Segment};
 use rayon::prelude::*;
 
+/// The combine rule ([`profile::CounterMode::combine_into`]) of a file's counter mode.
+#[inline(always)]
+pub(crate) fn rule(mode: CounterMode) -> profile::CounterMode {
+    match mode {
+        CounterMode::Set => profile::CounterMode::Set,
+        CounterMode::Count => profile::CounterMode::Count,
+        CounterMode::Atomic => profile::CounterMode::Atomic,
+    }
+}
+
+/// Combine `src` into `dst` value by value by the rule of `mode`; whether a sum saturated.
+pub(crate) fn combine_all(mode: CounterMode, dst: &mut [u32], src: &[u32]) -> bool {
+    let rule = rule(mode);
+    let mut saturated = false;
+    for (d, &s) in dst.iter_mut().zip(src) {
+        saturated |= rule.combine_into(d, s);
+    }
+    saturated
+}
+
 /// Merge every record of every segment of `file` (file number `origin`, at `path`) into
 /// `table`, after showing the first segment to `first`. Records of the common shape go
 /// straight in; `unusual` gets each record the table did not simply
@@ -221,12 +241,9 @@ impl CounterTable {
         }
         let start = span.start as usize;
         let dst = &mut self.values[start..start + n];
-        let overflowed = if mode == CounterMode::Set {
-            rec.counters.set_into(dst);
-            false
-        } else {
-            rec.counters.add_to(dst)
-        };
+        let (rule, mut overflowed) = (rule(mode), false);
+        rec.counters
+            .zip_into(dst, |d, v| overflowed |= rule.combine_into(d, v));
         Merge::Done { overflowed }
     }
 
@@ -264,6 +281,11 @@ impl CounterTable {
             return false;
         }
         let start = span.start as usize;
+        let rule = if SET {
+            profile::CounterMode::Set
+        } else {
+            profile::CounterMode::Count
+        };
         let mut over = false;
         if n <= 8 {
             // Most records: eight lanes at once, whatever n is (no branch on it). The values
@@ -274,26 +296,14 @@ impl CounterTable {
             };
             let lanes = counters.first_word().to_le_bytes();
             for (d, &b) in dst.iter_mut().zip(&lanes) {
-                if SET {
-                    *d |= u32::from(b != 0);
-                } else {
-                    let (sum, o) = d.overflowing_add(u32::from(b));
-                    *d = if o { u32::MAX } else { sum };
-                    over |= o;
-                }
+                over |= rule.combine_into(d, u32::from(b));
             }
         } else {
             let Some(dst) = self.values.get_mut(start..start + n) else {
                 return false;
             };
             for (d, &b) in dst.iter_mut().zip(counters.as_bytes()) {
-                if SET {
-                    *d |= u32::from(b != 0);
-                } else {
-                    let (sum, o) = d.overflowing_add(u32::from(b));
-                    *d = if o { u32::MAX } else { sum };
-                    over |= o;
-                }
+                over |= rule.combine_into(d, u32::from(b));
             }
         }
         *overflow |= over;
@@ -327,23 +337,50 @@ impl CounterTable {
                 return false;
             }
             let dst = &mut self.values[ours.start as usize..][..ours.len as usize];
-            if mode == CounterMode::Set {
-                for (d, &s) in dst.iter_mut().zip(src) {
-                    *d |= s;
-                }
-            } else {
-                let mut over = false;
-                for (d, &s) in dst.iter_mut().zip(src) {
-                    let (sum, o) = d.overflowing_add(s);
-                    *d = sum;
-                    over |= o;
-                }
-                if over {
-                    return false;
-                }
+            if combine_all(mode, dst, src) {
+                return false;
             }
         }
         true
+    }
+
+    /// The (package, function) of every function that has counters, in index order.
+    pub(crate) fn functions(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.packages
+            .iter()
+            .enumerate()
+            .flat_map(move |(p, &(base, nf))| {
+                (0..nf).filter_map(move |f| {
+                    let span = self.spans.get((base + f) as usize)?;
+                    (span.start != NONE).then_some((p as u32, f))
+                })
+            })
+    }
+
+    /// The merged counters of a function, to change them in place.
+    pub(crate) fn get_mut(&mut self, pkg_idx: u32, func_idx: u32) -> Option<&mut [u32]> {
+        let span = *self.spans.get(self.slot(pkg_idx, func_idx)?)?;
+        if span.start == NONE {
+            return None;
+        }
+        self.values
+            .get_mut(span.start as usize..)?
+            .get_mut(..span.len as usize)
+    }
+
+    /// Forget a function's counters (as if no file had it).
+    pub(crate) fn remove(&mut self, pkg_idx: u32, func_idx: u32) {
+        if let Some(span) = self
+            .slot(pkg_idx, func_idx)
+            .and_then(|slot| self.spans.get_mut(slot))
+        {
+            span.start = NONE;
+        }
+    }
+
+    fn slot(&self, pkg_idx: u32, func_idx: u32) -> Option<usize> {
+        let &(base, nf) = self.packages.get(pkg_idx as usize)?;
+        (func_idx < nf).then_some((base + func_idx) as usize)
     }
 
     /// The merged counters of a function and the index of the first file that had it.

@@ -72,7 +72,7 @@ impl AtomicFile {
             return Err(Error::new(
                 dest,
                 "cannot write",
-                io::Error::new(io::ErrorKind::IsADirectory, "is a directory"),
+                io::Error::other("is a directory"),
             ));
         }
         let temp = tempfile::Builder::new()
@@ -199,7 +199,7 @@ impl StagedDir {
                 return Err(Error::new(
                     &self.dest,
                     "cannot replace",
-                    io::Error::new(io::ErrorKind::NotADirectory, "not a directory"),
+                    io::Error::other("not a directory"),
                 ));
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
@@ -222,6 +222,155 @@ impl StagedDir {
         }
         Ok(())
     }
+}
+
+impl StagedDir {
+    /// Put the staged files into `dest`, keeping whatever else `dest` holds (a directory
+    /// that a tool like Go's `covdata merge` writes into).
+    ///
+    /// When `dest` is missing or empty the staged directory takes its place in one rename:
+    /// readers see nothing or everything. Otherwise the files move in one by one, so while
+    /// they do, a file named `guard` stands in `dest` (created exclusively: a second writer
+    /// is refused, naming it) and is removed last. A command killed in between leaves the
+    /// guard behind; pick a `guard` name that readers of `dest` treat as an error. Files for
+    /// which `late` holds move in after the others and may replace a file of the same name
+    /// (for files named by a hash of their content); the others never replace anything. On
+    /// error, what was moved in is taken out again where that loses nothing.
+    pub fn commit_into(self, guard: &str, late: impl Fn(&str) -> bool) -> Result<(), Error> {
+        sync_tree(&self.staging_path)?;
+        let dest = self.dest.clone();
+        let target = match std::fs::symlink_metadata(&dest) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => match std::fs::create_dir(&dest) {
+                Ok(()) => Target::Empty(dest.clone()),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Target::Filled(dest.clone()),
+                Err(e) => return Err(Error::new(&dest, "cannot create", e)),
+            },
+            Err(e) => return Err(Error::new(&dest, "cannot inspect", e)),
+            Ok(m) if m.is_dir() => Target::Empty(dest.clone()),
+            // A link to a directory: write into the directory, leave the link alone.
+            Ok(m) if m.is_symlink() && dest.is_dir() => Target::Filled(dest.clone()),
+            Ok(_) => {
+                return Err(Error::new(
+                    &dest,
+                    "cannot write into",
+                    io::Error::other("not a directory"),
+                ))
+            }
+        };
+        let dir = match target {
+            Target::Empty(dir) => match self.swap_into_empty(&dir)? {
+                None => return Ok(()),
+                Some(staged) => return fill(&dir, &staged.staging_path, guard, &late),
+            },
+            Target::Filled(dir) => dir,
+        };
+        fill(&dir, &self.staging_path, guard, &late)
+    }
+
+    /// Rename the staged directory over `dir` if `dir` is empty (it takes `dir`'s
+    /// permissions). `Some(self)` when `dir` is not empty.
+    fn swap_into_empty(self, dir: &Utf8Path) -> Result<Option<Self>, Error> {
+        let perms = std::fs::metadata(dir)
+            .map_err(|e| Error::new(dir, "cannot inspect", e))?
+            .permissions();
+        std::fs::set_permissions(&self.staging_path, perms)
+            .map_err(|e| Error::new(&self.staging_path, "cannot set permissions", e))?;
+        match std::fs::rename(&self.staging_path, dir) {
+            Ok(()) => {
+                // The staging directory is `dir` now: nothing to remove.
+                let _ = self.staging.keep();
+                sync_dir(parent_of(dir));
+                Ok(None)
+            }
+            // Not empty (POSIX allows ENOTEMPTY or EEXIST): fill it instead.
+            Err(_) if dir.read_dir_utf8().is_ok_and(|mut d| d.next().is_some()) => Ok(Some(self)),
+            Err(e) => Err(Error::new(dir, "cannot rename into place", e)),
+        }
+    }
+}
+
+/// Where [`StagedDir::commit_into`] puts the files.
+enum Target {
+    /// A directory that was empty when looked at.
+    Empty(Utf8PathBuf),
+    Filled(Utf8PathBuf),
+}
+
+/// Move the files of `staging` into `dir`, under `guard` (see [`StagedDir::commit_into`]).
+fn fill(
+    dir: &Utf8Path,
+    staging: &Utf8Path,
+    guard: &str,
+    late: &dyn Fn(&str) -> bool,
+) -> Result<(), Error> {
+    let guard = dir.join(guard);
+    let mut g = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&guard)
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::AlreadyExists => Error::new(
+                &guard,
+                "another command is writing into this directory, or one was interrupted \
+                 (remove this file once none is)",
+                e,
+            ),
+            _ => Error::new(&guard, "cannot create", e),
+        })?;
+    let note = b"an output was being written into this directory and did not finish\n";
+    g.write_all(note)
+        .and_then(|()| g.sync_all())
+        .map_err(|e| Error::new(&guard, "cannot write", e))?;
+    drop(g);
+    sync_dir(dir);
+
+    let mut names: Vec<String> = Vec::new();
+    let entries = staging
+        .read_dir_utf8()
+        .map_err(|e| Error::new(staging, "cannot list", e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::new(staging, "cannot list", e))?;
+        names.push(entry.file_name().to_owned());
+    }
+    // The others first, in name order, then the late ones.
+    names.sort_by_key(|n| (late(n), n.clone()));
+
+    let mut placed: Vec<Utf8PathBuf> = Vec::new();
+    let mut result = Ok(());
+    for name in &names {
+        let (from, to) = (staging.join(name), dir.join(name));
+        let moved = if late(name) {
+            let existed = std::fs::symlink_metadata(&to).is_ok();
+            std::fs::rename(&from, &to).map(|()| !existed)
+        } else {
+            // A link fails on an existing name instead of replacing it.
+            std::fs::hard_link(&from, &to).map(|()| true)
+        };
+        match moved {
+            Ok(new) => {
+                if new {
+                    placed.push(to);
+                }
+            }
+            Err(e) => {
+                result = Err(Error::new(&to, "cannot move into place", e));
+                break;
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(staging);
+    if result.is_err() {
+        for p in &placed {
+            if std::fs::remove_file(p).is_err() {
+                // Something this command wrote stays: the guard stays with it.
+                return result;
+            }
+        }
+    }
+    sync_dir(dir);
+    std::fs::remove_file(&guard).map_err(|e| Error::new(&guard, "cannot remove", e))?;
+    sync_dir(dir);
+    result
 }
 
 /// fsync every regular file below `dir`, and the directories themselves.
@@ -350,5 +499,82 @@ mod tests {
         assert!(err.to_string().contains("not a directory"), "{err}");
         assert_eq!(std::fs::read_to_string(&dest).unwrap(), "a file");
         assert_eq!(names(&dir), ["html"]);
+    }
+
+    fn late(name: &str) -> bool {
+        name.starts_with("meta")
+    }
+
+    #[test]
+    fn commit_into_a_missing_or_empty_directory_is_one_rename() {
+        let (_t, dir) = tmp();
+        for dest in [dir.join("new"), dir.join("empty")] {
+            if dest.ends_with("empty") {
+                std::fs::create_dir(&dest).unwrap();
+            }
+            let staged = StagedDir::create(&dest).unwrap();
+            std::fs::write(staged.path().join("meta.1"), "m").unwrap();
+            std::fs::write(staged.path().join("counts.1"), "c").unwrap();
+            staged.commit_into("meta.guard", late).unwrap();
+            assert_eq!(names(&dest), ["counts.1", "meta.1"]);
+        }
+        assert_eq!(names(&dir), ["empty", "new"]);
+    }
+
+    #[test]
+    fn commit_into_keeps_other_files_and_replaces_only_late_ones() {
+        let (_t, dir) = tmp();
+        let dest = dir.join("out");
+        std::fs::create_dir(&dest).unwrap();
+        std::fs::write(dest.join("other"), "keep").unwrap();
+        std::fs::write(dest.join("meta.1"), "old").unwrap();
+        let staged = StagedDir::create(&dest).unwrap();
+        std::fs::write(staged.path().join("meta.1"), "new").unwrap();
+        std::fs::write(staged.path().join("counts.1"), "c").unwrap();
+        staged.commit_into("meta.guard", late).unwrap();
+        assert_eq!(names(&dest), ["counts.1", "meta.1", "other"]);
+        assert_eq!(std::fs::read_to_string(dest.join("meta.1")).unwrap(), "new");
+        assert_eq!(names(&dir), ["out"]);
+
+        // An early file never replaces one: the command fails and takes back what it placed.
+        let staged = StagedDir::create(&dest).unwrap();
+        std::fs::write(staged.path().join("counts.0"), "c0").unwrap();
+        std::fs::write(staged.path().join("counts.1"), "c2").unwrap();
+        let err = staged.commit_into("meta.guard", late).unwrap_err();
+        assert!(err.to_string().contains("counts.1"), "{err}");
+        assert_eq!(names(&dest), ["counts.1", "meta.1", "other"]);
+        assert_eq!(std::fs::read_to_string(dest.join("counts.1")).unwrap(), "c");
+        assert_eq!(names(&dir), ["out"]);
+    }
+
+    #[test]
+    fn commit_into_refuses_while_a_guard_stands() {
+        let (_t, dir) = tmp();
+        let dest = dir.join("out");
+        std::fs::create_dir(&dest).unwrap();
+        std::fs::write(dest.join("other"), "keep").unwrap();
+        std::fs::write(dest.join("meta.guard"), "left by a killed writer").unwrap();
+        let staged = StagedDir::create(&dest).unwrap();
+        std::fs::write(staged.path().join("counts.1"), "c").unwrap();
+        let err = staged.commit_into("meta.guard", late).unwrap_err();
+        assert!(err.to_string().contains("another command"), "{err}");
+        assert_eq!(names(&dest), ["meta.guard", "other"]);
+        assert_eq!(names(&dir), ["out"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn commit_into_a_link_writes_into_its_directory() {
+        let (_t, dir) = tmp();
+        let real = dir.join("real");
+        std::fs::create_dir(&real).unwrap();
+        std::fs::write(real.join("other"), "keep").unwrap();
+        let link = dir.join("link");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let staged = StagedDir::create(&link).unwrap();
+        std::fs::write(staged.path().join("counts.1"), "c").unwrap();
+        staged.commit_into("meta.guard", late).unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+        assert_eq!(names(&real), ["counts.1", "other"]);
     }
 }

@@ -8,6 +8,8 @@
 //! A release outside 1.21–1.27, a GOROOT file missing or an anchor not found exactly once is
 //! refused with an [`Error`] naming the release, the file and the anchor.
 
+#![forbid(unsafe_code)]
+
 mod error;
 mod generate;
 mod go;

@@ -9,6 +9,8 @@
 //! Go-compatible emitters reproduce `go tool covdata` byte for byte (including the way a closure
 //! splits its enclosing function in `func` output).
 
+#![forbid(unsafe_code)]
+
 pub mod gofmt;
 pub mod pattern;
 pub mod text;
@@ -43,12 +45,30 @@ impl CounterMode {
         }
     }
 
-    /// Combine two counter values for the same unit: set mode ORs, the others add, saturating.
-    pub fn combine(self, a: u32, b: u32) -> u32 {
+    /// The rule for combining two counter values of one unit, which every merge in the
+    /// workspace goes through (reading, `merge`, `-pcombine`, `subtract`, `intersect`, text
+    /// profiles): set mode ORs (to 1), count and atomic add, saturating at `u32::MAX`.
+    /// Combines `value` into `*dst`; returns whether the sum saturated (Go warns then).
+    #[inline(always)]
+    pub fn combine_into(self, dst: &mut u32, value: u32) -> bool {
         match self {
-            CounterMode::Set => u32::from(a != 0 || b != 0),
-            CounterMode::Count | CounterMode::Atomic => a.saturating_add(b),
+            CounterMode::Set => {
+                *dst = u32::from(*dst != 0 || value != 0);
+                false
+            }
+            CounterMode::Count | CounterMode::Atomic => {
+                let (sum, saturated) = dst.overflowing_add(value);
+                *dst = if saturated { u32::MAX } else { sum };
+                saturated
+            }
         }
+    }
+
+    /// [`CounterMode::combine_into`] as a value.
+    #[inline]
+    pub fn combine(self, mut a: u32, b: u32) -> u32 {
+        self.combine_into(&mut a, b);
+        a
     }
 }
 

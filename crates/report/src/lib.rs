@@ -4,6 +4,8 @@
 //! located through [`Sources`], optionally with per-run [`Attribution`]), then render it.
 //! Line-based formats map Go's statement blocks to lines by the rule documented in [`model`].
 
+#![forbid(unsafe_code)]
+
 pub mod attribution;
 pub mod badge;
 pub mod baseline;

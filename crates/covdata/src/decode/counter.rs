@@ -374,40 +374,6 @@ impl<'a> Segment<'a> {
         }
     }
 
-    /// Call `f` with every record, in order; the same records as [`Segment::funcs`] with
-    /// less overhead per record. Stops at the first error, `f`'s or the decoder's.
-    #[inline]
-    pub fn try_for_each_func<E: From<FormatError>>(
-        &self,
-        mut f: impl FnMut(FuncCounters<'a>) -> Result<(), E>,
-    ) -> Result<(), E> {
-        let mut it = self.funcs();
-        if it.flavor == CounterFlavor::Uleb128 {
-            let base = it.cur.offset();
-            let data = it.cur.rest();
-            let mut pos = 0usize;
-            while it.left > 0 {
-                match fast_uleb_record(data, pos) {
-                    Some((rec, next)) => {
-                        f(FuncCounters {
-                            offset: base + pos as u64,
-                            ..rec
-                        })?;
-                        pos = next;
-                        it.left -= 1;
-                    }
-                    // Anything unusual goes through the checked decoder.
-                    None => break,
-                }
-            }
-            it.cur.skip(pos);
-        }
-        for rec in it {
-            f(rec?)?;
-        }
-        Ok(())
-    }
-
     /// Absolute offset just past the last record (scans every record).
     pub fn end(&self) -> Result<u64, FormatError> {
         records_end(self.funcs())
@@ -567,48 +533,25 @@ impl<'a> Counters<'a> {
         self.iter().collect()
     }
 
-    /// `dst[i] += self[i]`, saturating at `u32::MAX` (count and atomic modes). Returns whether
-    /// any sum saturated. Values beyond `dst.len()` are ignored.
+    /// Call `f(&mut dst[i], self[i])` for each counter, decoding the run once rather than
+    /// value by value (values beyond `dst.len()` are ignored). The decoder knows nothing of
+    /// how counters combine: `f` is the caller's rule.
     #[inline(always)]
-    pub fn add_to(&self, dst: &mut [u32]) -> bool {
-        let mut saturated = false;
-        let mut add = |d: &mut u32, v: u32| {
-            let (sum, over) = d.overflowing_add(v);
-            *d = if over { u32::MAX } else { sum };
-            saturated |= over;
-        };
+    pub fn zip_into(&self, dst: &mut [u32], mut f: impl FnMut(&mut u32, u32)) {
         match self.encoding {
             Encoding::Byte => {
                 for (d, &b) in dst.iter_mut().zip(self.bytes) {
-                    add(d, u32::from(b));
+                    f(d, u32::from(b));
                 }
             }
             Encoding::RawLe => {
                 for (d, b) in dst.iter_mut().zip(self.bytes.chunks_exact(4)) {
-                    add(d, u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+                    f(d, u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
                 }
             }
             _ => {
                 for (d, v) in dst.iter_mut().zip(self.iter()) {
-                    add(d, v);
-                }
-            }
-        }
-        saturated
-    }
-
-    /// `dst[i] = 1` where `self[i] != 0` (set mode). Values beyond `dst.len()` are ignored.
-    #[inline(always)]
-    pub fn set_into(&self, dst: &mut [u32]) {
-        match self.encoding {
-            Encoding::Byte => {
-                for (d, &b) in dst.iter_mut().zip(self.bytes) {
-                    *d |= u32::from(b != 0);
-                }
-            }
-            _ => {
-                for (d, v) in dst.iter_mut().zip(self.iter()) {
-                    *d |= u32::from(v != 0);
+                    f(d, v);
                 }
             }
         }
@@ -699,20 +642,6 @@ impl<'a> FuncCountersIter<'a> {
         }
     }
 
-    /// The next record if it has the common shape (ULEB128, every counter below 128), decoded
-    /// without the machinery for errors; `None` means: call `next` instead, which handles
-    /// every other case, the end of the segment included. Interleaving the two yields the
-    /// same records as `next` alone.
-    #[inline]
-    pub fn next_fast(&mut self) -> Option<FuncCounters<'a>> {
-        if self.left == 0 || self.done {
-            return None;
-        }
-        let r = self.fast_record()?;
-        self.left -= 1;
-        Some(r)
-    }
-
     /// Hand `f` each record, in order, that has the common shape (ULEB128, counter count and
     /// indices below 2^14, every counter below 128): its package index, function index,
     /// counters (one byte each) and absolute file offset. Stops before the first record of
@@ -765,40 +694,7 @@ impl<'a> FuncCountersIter<'a> {
         self.left = left;
     }
 
-    /// The common case, decoded without building errors: a ULEB128 record whose counters are
-    /// all below 128. `None` sends the record to the checked path.
-    #[inline]
-    fn fast_record(&mut self) -> Option<FuncCounters<'a>> {
-        if self.flavor != CounterFlavor::Uleb128 {
-            return None;
-        }
-        let rest = self.cur.rest();
-        let mut pos = 0;
-        let n = uleb_fast(rest, &mut pos)? as usize;
-        let pkg_idx = uleb_fast(rest, &mut pos)?;
-        let func_idx = uleb_fast(rest, &mut pos)?;
-        let values = rest.get(pos..pos.checked_add(n)?)?;
-        if !values.is_ascii() {
-            return None;
-        }
-        let offset = self.cur.offset();
-        self.cur.skip(pos + n);
-        Some(FuncCounters {
-            pkg_idx,
-            func_idx,
-            counters: Counters {
-                bytes: values,
-                len: n as u32,
-                encoding: Encoding::Byte,
-            },
-            offset,
-        })
-    }
-
     fn record(&mut self) -> Result<FuncCounters<'a>, FormatError> {
-        if let Some(r) = self.fast_record() {
-            return Ok(r);
-        }
         let offset = self.cur.offset();
         let n = self.value("counter count")?;
         let pkg_idx = self.value("package index")?;
@@ -849,34 +745,6 @@ impl<'a> FuncCountersIter<'a> {
             offset,
         })
     }
-}
-
-/// A ULEB128 record at `data[pos]` whose counters are all below 128, and where the next
-/// record starts; `None` for anything else (left to the checked decoder). The offset is
-/// relative to `data`.
-#[inline(always)]
-fn fast_uleb_record(data: &[u8], pos: usize) -> Option<(FuncCounters<'_>, usize)> {
-    let mut p = pos;
-    let n = uleb_fast(data, &mut p)? as usize;
-    let pkg_idx = uleb_fast(data, &mut p)?;
-    let func_idx = uleb_fast(data, &mut p)?;
-    let values = data.get(p..p.checked_add(n)?)?;
-    if !values.is_ascii() {
-        return None;
-    }
-    Some((
-        FuncCounters {
-            pkg_idx,
-            func_idx,
-            counters: Counters {
-                bytes: values,
-                len: n as u32,
-                encoding: Encoding::Byte,
-            },
-            offset: pos as u64,
-        },
-        p + n,
-    ))
 }
 
 /// The first ULEB128 value in the low bytes of `w` if it takes one or two bytes: the value,
@@ -947,27 +815,6 @@ impl<'a> ByteCounters<'a> {
             self.bytes.is_ascii()
         }
     }
-}
-
-/// A ULEB128 value of at most 32 bits at `b[*pos]`, or `None` (truncated or too wide) without
-/// saying why; the checked path reports that.
-#[inline(always)]
-fn uleb_fast(b: &[u8], pos: &mut usize) -> Option<u32> {
-    let first = *b.get(*pos)?;
-    if first < 0x80 {
-        *pos += 1;
-        return Some(u32::from(first));
-    }
-    // Package and function indices often take two bytes.
-    if let Some(&second) = b.get(*pos + 1) {
-        if second < 0x80 {
-            *pos += 2;
-            return Some(u32::from(first & 0x7f) | u32::from(second) << 7);
-        }
-    }
-    let (v, n) = uleb128::read_u32(&b[*pos..]).ok()?;
-    *pos += n;
-    Some(v)
 }
 
 impl<'a> Iterator for FuncCountersIter<'a> {

@@ -148,9 +148,64 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// A little-endian u32 field, and the absolute offset it was read at.
+    #[inline]
+    pub(crate) fn u32_le_at(&mut self, field: &'static str) -> Result<(u32, u64), FormatError> {
+        let at = self.offset();
+        Ok((self.u32_le(field)?, at))
+    }
+
+    /// A ULEB128 field, and the absolute offset it was read at.
+    #[inline]
+    pub(crate) fn uleb32_at(&mut self, field: &'static str) -> Result<(u32, u64), FormatError> {
+        let at = self.offset();
+        Ok((self.uleb32(field)?, at))
+    }
+
     pub(crate) fn str(&mut self, n: u64, field: &'static str) -> Result<&'a str, FormatError> {
         let at = self.offset();
         let b = self.bytes(n, field)?;
         std::str::from_utf8(b).map_err(|_| FormatError::new(at, field, Problem::InvalidUtf8))
     }
+}
+
+/// `count` (read at `at`) if it is at most `limit`: the check that refuses a declared count
+/// the bytes that follow cannot hold.
+pub(crate) fn count_within(
+    count: u64,
+    limit: u64,
+    at: u64,
+    field: &'static str,
+) -> Result<u64, FormatError> {
+    if count > limit {
+        return Err(FormatError::new(
+            at,
+            field,
+            Problem::OutOfRange {
+                value: count,
+                limit,
+            },
+        ));
+    }
+    Ok(count)
+}
+
+/// `index` (read at `at`) if it is below `len`.
+pub(crate) fn index_below(
+    index: u64,
+    len: u64,
+    at: u64,
+    field: &'static str,
+) -> Result<usize, FormatError> {
+    if index >= len {
+        return Err(FormatError::new(
+            at,
+            field,
+            Problem::OutOfRange {
+                value: index,
+                limit: len,
+            },
+        ));
+    }
+    Ok(index as usize)
 }

@@ -2,13 +2,24 @@
 //! file-level string table, then one self-contained blob per package (its own header, function
 //! offsets, string table and function descriptions).
 
-use crate::decode::cursor::Cursor;
+use crate::decode::cursor::{count_within, index_below, Cursor};
 use crate::error::{FormatError, Problem};
 use crate::format::{
-    CounterGranularity, CounterMode, CoverableUnit, MetaHash, META_FILE_HEADER_SIZE,
-    META_FILE_VERSION, META_MAGIC, META_SYMBOL_HEADER_SIZE,
+    meta_header, package_header, CounterGranularity, CounterMode, CoverableUnit, MetaHash,
+    META_FILE_HEADER_SIZE, META_FILE_VERSION, META_MAGIC, META_SYMBOL_HEADER_SIZE,
 };
 use crate::stringtab::StringTable;
+
+/// String `idx` of `strtab`, the index having been read at `at`.
+fn string<'a>(
+    strtab: &StringTable<'a>,
+    idx: u32,
+    at: u64,
+    field: &'static str,
+) -> Result<&'a str, FormatError> {
+    index_below(idx.into(), strtab.len() as u64, at, field)?;
+    Ok(strtab.get(idx).unwrap_or_default())
+}
 
 /// The fixed header of a meta-data file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +53,7 @@ impl<'a> MetaFile<'a> {
         let magic: [u8; 4] = cur.array("magic")?;
         if magic != META_MAGIC {
             return Err(FormatError::new(
-                0,
+                meta_header::MAGIC,
                 "magic",
                 Problem::BadMagic {
                     found: magic,
@@ -50,8 +61,7 @@ impl<'a> MetaFile<'a> {
                 },
             ));
         }
-        let version_at = cur.offset();
-        let version = cur.u32_le("version")?;
+        let (version, version_at) = cur.u32_le_at("version")?;
         if version > META_FILE_VERSION {
             return Err(FormatError::new(
                 version_at,
@@ -62,25 +72,21 @@ impl<'a> MetaFile<'a> {
                 },
             ));
         }
-        let total_at = cur.offset();
         let total_length = cur.u64_le("total length")?;
-        let entries_at = cur.offset();
         let num_packages = cur.u64_le("package count")?;
         let hash = MetaHash(cur.array("meta-data hash")?);
         let strtab_offset = cur.u32_le("string table offset")?;
-        let strtab_len_at = cur.offset();
         let strtab_len = cur.u32_le("string table length")?;
-        let mode_at = cur.offset();
         let mode_byte = cur.u8("counter mode")?;
-        let gran_at = cur.offset();
         let gran_byte = cur.u8("counter granularity")?;
         cur.bytes(6, "header padding")?;
+        debug_assert_eq!(cur.offset(), META_FILE_HEADER_SIZE as u64);
 
         // The writer records the exact file size; a mismatch means truncation or corruption and
         // is the clearest thing to report.
         if total_length != data.len() as u64 {
             return Err(FormatError::new(
-                total_at,
+                meta_header::TOTAL_LENGTH,
                 "total length",
                 Problem::Inconsistent(format!(
                     "header says {total_length} bytes, the file has {}",
@@ -90,29 +96,24 @@ impl<'a> MetaFile<'a> {
         }
         let mode = CounterMode::from_u8(mode_byte).ok_or_else(|| {
             FormatError::new(
-                mode_at,
+                meta_header::COUNTER_MODE,
                 "counter mode",
                 Problem::InvalidValue(mode_byte.into()),
             )
         })?;
         let granularity = CounterGranularity::from_u8(gran_byte).ok_or_else(|| {
             FormatError::new(
-                gran_at,
+                meta_header::COUNTER_GRANULARITY,
                 "counter granularity",
                 Problem::InvalidValue(gran_byte.into()),
             )
         })?;
-        let max_packages = (cur.remaining() / 16) as u64;
-        if num_packages > max_packages {
-            return Err(FormatError::new(
-                entries_at,
-                "package count",
-                Problem::OutOfRange {
-                    value: num_packages,
-                    limit: max_packages,
-                },
-            ));
-        }
+        count_within(
+            num_packages,
+            (cur.remaining() / 16) as u64,
+            meta_header::PACKAGE_COUNT,
+            "package count",
+        )?;
         let offsets = cur.bytes(num_packages * 8, "package offsets")?;
         let lengths = cur.bytes(num_packages * 8, "package lengths")?;
         // Go reads the file-level string table right after the tables, whatever the recorded
@@ -120,7 +121,10 @@ impl<'a> MetaFile<'a> {
         let strtab_start = cur.offset();
         let strtab_bytes = cur
             .bytes(u64::from(strtab_len), "string table")
-            .map_err(|e| FormatError::new(strtab_len_at, "string table length", e.problem))?;
+            .map_err(|e| {
+                let at = meta_header::STRING_TABLE_LENGTH;
+                FormatError::new(at, "string table length", e.problem)
+            })?;
         let strtab = StringTable::read(&mut Cursor::new(strtab_bytes, strtab_start))?;
 
         let file = MetaFile {
@@ -148,7 +152,7 @@ impl<'a> MetaFile<'a> {
             let (off, len) = file.package_range(i)?;
             if off < end {
                 return Err(FormatError::new(
-                    META_FILE_HEADER_SIZE as u64 + 8 * u64::from(i),
+                    package_offset_entry(i),
                     "package offset",
                     Problem::Inconsistent(format!(
                         "package {i} starts at {off}, inside the preamble or the previous \
@@ -191,7 +195,7 @@ impl<'a> MetaFile<'a> {
         let i = idx as usize * 8;
         let off = u64::from_le_bytes(self.offsets[i..i + 8].try_into().unwrap_or_default());
         let len = u64::from_le_bytes(self.lengths[i..i + 8].try_into().unwrap_or_default());
-        let table_at = (META_FILE_HEADER_SIZE + i) as u64;
+        let table_at = package_offset_entry(idx);
         let size = self.data.len() as u64;
         if off > size {
             return Err(FormatError::new(
@@ -218,16 +222,13 @@ impl<'a> MetaFile<'a> {
 
     /// The raw blob of package `idx`, as it appears in the file.
     pub fn package_bytes(&self, idx: u32) -> Result<&'a [u8], FormatError> {
-        if idx >= self.num_packages() {
-            return Err(FormatError::new(
-                (META_FILE_HEADER_SIZE as u64) + 16,
-                "package count",
-                Problem::OutOfRange {
-                    value: idx.into(),
-                    limit: self.num_packages().into(),
-                },
-            ));
-        }
+        let count = self.num_packages().into();
+        index_below(
+            idx.into(),
+            count,
+            meta_header::PACKAGE_COUNT,
+            "package count",
+        )?;
         let (off, len) = self.package_range(idx)?;
         Ok(&self.data[off as usize..(off + len) as usize])
     }
@@ -284,22 +285,17 @@ impl<'a> PackageMeta<'a> {
     /// Parse a stand-alone package blob whose first byte sits at file offset `base`.
     pub fn parse(blob: &'a [u8], base: u64) -> Result<Self, FormatError> {
         let mut cur = Cursor::new(blob, base);
-        let length_at = cur.offset();
         let length = cur.u32_le("package blob length")?;
-        let name_at = cur.offset();
         let pkg_name = cur.u32_le("package name index")?;
-        let path_at = cur.offset();
         let pkg_path = cur.u32_le("package path index")?;
-        let module_at = cur.offset();
         let module_path = cur.u32_le("module path index")?;
         let hash = MetaHash(cur.array("package hash")?);
         cur.bytes(4, "package header padding")?;
         let num_files = cur.u32_le("package string count")?;
-        let funcs_at = cur.offset();
         let num_funcs = cur.u32_le("function count")?;
         if u64::from(length) != blob.len() as u64 {
             return Err(FormatError::new(
-                length_at,
+                base + package_header::LENGTH,
                 "package blob length",
                 Problem::Inconsistent(format!(
                     "blob header says {length} bytes, the package table says {}",
@@ -307,34 +303,22 @@ impl<'a> PackageMeta<'a> {
                 )),
             ));
         }
-        let max_funcs = (cur.remaining() / 4) as u64;
-        if u64::from(num_funcs) > max_funcs {
-            return Err(FormatError::new(
-                funcs_at,
-                "function count",
-                Problem::OutOfRange {
-                    value: num_funcs.into(),
-                    limit: max_funcs,
-                },
-            ));
-        }
+        count_within(
+            num_funcs.into(),
+            (cur.remaining() / 4) as u64,
+            base + package_header::FUNCTION_COUNT,
+            "function count",
+        )?;
         cur.bytes(u64::from(num_funcs) * 4, "function offsets")?;
         let strtab = StringTable::read(&mut cur)?;
-        let lookup = |idx: u32, at: u64, field: &'static str| {
-            strtab.get(idx).ok_or_else(|| {
-                FormatError::new(
-                    at,
-                    field,
-                    Problem::OutOfRange {
-                        value: idx.into(),
-                        limit: strtab.len() as u64,
-                    },
-                )
-            })
-        };
-        let name = lookup(pkg_name, name_at, "package name index")?;
-        let path = lookup(pkg_path, path_at, "package path index")?;
-        let module = lookup(module_path, module_at, "module path index")?;
+        let field = |at: u64, name| (base + at, name);
+        let lookup = |idx, (at, name)| string(&strtab, idx, at, name);
+        let name = lookup(pkg_name, field(package_header::NAME, "package name index"))?;
+        let path = lookup(pkg_path, field(package_header::PATH, "package path index"))?;
+        let module = lookup(
+            module_path,
+            field(package_header::MODULE_PATH, "module path index"),
+        )?;
         Ok(PackageMeta {
             blob,
             base,
@@ -388,16 +372,9 @@ impl<'a> PackageMeta<'a> {
     /// Decode function `idx` into `out`, reusing its unit buffer.
     pub fn read_func(&self, idx: u32, out: &mut FuncDesc<'a>) -> Result<(), FormatError> {
         let table_pos = META_SYMBOL_HEADER_SIZE as u64 + 4 * u64::from(idx);
-        if idx >= self.header.num_funcs {
-            return Err(FormatError::new(
-                self.base + 40,
-                "function count",
-                Problem::OutOfRange {
-                    value: idx.into(),
-                    limit: self.header.num_funcs.into(),
-                },
-            ));
-        }
+        let count_at = self.base + package_header::FUNCTION_COUNT;
+        let num_funcs = self.header.num_funcs.into();
+        index_below(idx.into(), num_funcs, count_at, "function count")?;
         let mut cur = Cursor::new(self.blob, self.base);
         cur.seek(table_pos, "function offset")?;
         let foff = cur.u32_le("function offset")?;
@@ -433,37 +410,14 @@ impl<'a> PackageMeta<'a> {
         };
         let mut cur = Cursor::new(&self.blob[..end], self.base);
         cur.seek(foff.into(), "function offset")?;
-        let count_at = cur.offset();
-        let num_units = cur.uleb32("unit count")?;
-        let name_at = cur.offset();
-        let name_idx = cur.uleb32("function name index")?;
-        let file_at = cur.offset();
-        let file_idx = cur.uleb32("source file index")?;
-        let get = |idx: u32, at: u64, field: &'static str| {
-            self.strtab.get(idx).ok_or_else(|| {
-                FormatError::new(
-                    at,
-                    field,
-                    Problem::OutOfRange {
-                        value: idx.into(),
-                        limit: self.strtab.len() as u64,
-                    },
-                )
-            })
-        };
-        out.name = get(name_idx, name_at, "function name index")?;
-        out.file = get(file_idx, file_at, "source file index")?;
+        let (num_units, count_at) = cur.uleb32_at("unit count")?;
+        let (name_idx, name_at) = cur.uleb32_at("function name index")?;
+        let (file_idx, file_at) = cur.uleb32_at("source file index")?;
+        out.name = string(&self.strtab, name_idx, name_at, "function name index")?;
+        out.file = string(&self.strtab, file_idx, file_at, "source file index")?;
         // Each unit takes at least five bytes; bound the reservation by what is there.
-        if num_units as usize > cur.remaining() / 5 {
-            return Err(FormatError::new(
-                count_at,
-                "unit count",
-                Problem::OutOfRange {
-                    value: num_units.into(),
-                    limit: (cur.remaining() / 5) as u64,
-                },
-            ));
-        }
+        let max_units = (cur.remaining() / 5) as u64;
+        count_within(num_units.into(), max_units, count_at, "unit count")?;
         out.units.clear();
         out.units.reserve(num_units as usize);
         for _ in 0..num_units {
@@ -475,8 +429,8 @@ impl<'a> PackageMeta<'a> {
                 num_stmts: cur.uleb32("unit statement count")?,
             });
         }
-        let lit_at = cur.offset();
-        out.literal = match cur.uleb32("function literal flag")? {
+        let (literal, lit_at) = cur.uleb32_at("function literal flag")?;
+        out.literal = match literal {
             0 => false,
             1 => true,
             v => {
@@ -502,4 +456,10 @@ impl<'a> PackageMeta<'a> {
     pub fn funcs(&self) -> impl Iterator<Item = Result<FuncDesc<'a>, FormatError>> + '_ {
         (0..self.header.num_funcs).map(move |i| self.func(i))
     }
+}
+
+/// Offset of package `idx`'s entry in the table of package offsets (the table of lengths
+/// follows it).
+fn package_offset_entry(idx: u32) -> u64 {
+    META_FILE_HEADER_SIZE as u64 + 8 * u64::from(idx)
 }
