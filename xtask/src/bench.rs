@@ -32,12 +32,17 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let intcov = target_dir(&sh)?.join("release/intcov");
     let go_covdata = Utf8PathBuf::from(cmd!(sh, "go tool -n covdata").read()?.trim().to_owned());
     let go_version = cmd!(sh, "go env GOVERSION").read()?;
+    if args.reports_only {
+        let set = cmdgo_dataset(&sh, &bench_dir, args.runs)?;
+        return crate::bench_reports::run(&intcov, &set.dir, &bench_dir, args.repeat);
+    }
     let pipeline = crate::bench_pipeline::run(&args, &intcov, &bench_dir)?;
     if args.pipeline_only {
         return write_results(&bench_dir, &pipeline);
     }
 
     let mut sets = vec![cmdgo_dataset(&sh, &bench_dir, args.runs)?];
+    crate::bench_reports::run(&intcov, &sets[0].dir, &bench_dir, args.repeat)?;
     if args.large > 0 {
         sets.push(replicated_dataset(&sh, &bench_dir, &sets[0], args.large)?);
     }

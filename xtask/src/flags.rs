@@ -114,6 +114,9 @@ pub struct BenchArgs {
     /// Short runs of the covered program per setting in the flush benchmark
     #[arg(long, default_value_t = 10_000)]
     pub flush_runs: usize,
+    /// Run only the report benchmark (intcov report against genhtml and go tool cover -html)
+    #[arg(long)]
+    pub reports_only: bool,
     /// Run only the whole-pipeline rows (`intcov test` against `go test -cover` on the fixtures)
     #[arg(long)]
     pub pipeline_only: bool,

@@ -3,6 +3,7 @@
 mod bench;
 mod bench_flush;
 mod bench_pipeline;
+mod bench_reports;
 mod bench_setops;
 mod bench_warnings;
 mod conformance;

@@ -1,4 +1,6 @@
-//! The JSON report, schema `intcov-coverage` version 1.
+//! The JSON report, schema `intcov-coverage` version 1, described by the JSON Schema
+//! `crates/report/schema/intcov-coverage.schema.json` ([`JSON_SCHEMA`]); tests validate every
+//! report they write against it.
 //!
 //! ```text
 //! {
@@ -38,6 +40,8 @@ use crate::model::{Coverage, Totals};
 
 pub const SCHEMA: &str = "intcov-coverage";
 pub const VERSION: u32 = 1;
+/// The JSON Schema (draft 2020-12) of the report.
+pub const JSON_SCHEMA: &str = include_str!("../schema/intcov-coverage.schema.json");
 
 #[derive(Serialize)]
 struct Doc<'a> {

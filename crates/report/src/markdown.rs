@@ -51,13 +51,37 @@ fn code(s: &str) -> String {
     format!("`{}`", s.replace('`', "'").replace('|', "\\|"))
 }
 
+/// Plain text in Markdown: the ASCII punctuation that Markdown or HTML would read inside a
+/// heading is backslash-escaped (CommonMark allows it before any ASCII punctuation), line
+/// breaks become spaces, so a title cannot end the heading, open a link, or inject HTML.
+fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '#' | '|' | '~' | '!' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '\r' | '\n' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 pub fn render(cov: &Coverage, opts: &MarkdownOptions) -> String {
     if !opts.pr.is_empty() {
         return render_pr(cov, opts);
     }
     let total = cov.totals();
     let mut out = String::new();
-    let _ = writeln!(out, "### {}: {} of statements\n", opts.title, pct(total));
+    let _ = writeln!(
+        out,
+        "### {}: {} of statements\n",
+        text(&opts.title),
+        pct(total)
+    );
     package_table(&mut out, cov, None);
     out.push_str("\n<details><summary>Files</summary>\n\n");
     file_table(&mut out, cov);
@@ -146,7 +170,7 @@ fn render_pr(cov: &Coverage, opts: &MarkdownOptions) -> String {
     let _ = writeln!(
         out,
         "### {}: {} of statements{against}\n",
-        opts.title,
+        text(&opts.title),
         pct(total)
     );
     if let Some(url) = &pr.html_url {
@@ -203,4 +227,16 @@ fn render_pr(cov: &Coverage, opts: &MarkdownOptions) -> String {
     file_table(&mut out, cov);
     out.push_str("\n</details>\n");
     out
+}
+
+#[cfg(test)]
+mod title_tests {
+    #[test]
+    fn title_is_plain_text() {
+        assert_eq!(super::text("Cov"), "Cov");
+        assert_eq!(
+            super::text("a <img src=x> [l](u)\n# h"),
+            "a \\<img src=x\\> \\[l\\](u) \\# h"
+        );
+    }
 }

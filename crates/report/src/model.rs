@@ -11,7 +11,14 @@
 //! functions) are not instrumented. A span of more than [`MAX_BLOCK_LINES`] lines (impossible
 //! in real Go, possible in a forged profile) covers only its start line.
 //!
-//! Percentages, everywhere, are Go's statement coverage: covered statements / statements.
+//! **Partly covered lines.** A line that two or more blocks touch (`if x {` ends one block and
+//! starts the body's; `} else {` ends and starts two) carries one branch per block: taken when
+//! the block ran. LCOV writes them as `BRDA` records and Cobertura as `branch="true"
+//! condition-coverage="50% (1/2)"`, so a line whose condition ran but whose body did not shows
+//! as partial, as Codecov's own Go parser shows it. Lines in one block carry no branches.
+//!
+//! Percentages in HTML, JSON and Markdown are Go's statement coverage: covered statements /
+//! statements. LCOV and Cobertura count lines, as their consumers do.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -133,6 +140,40 @@ impl BlockCov {
     }
 }
 
+/// One instrumented line (see the module docs).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineCov {
+    /// The largest count of the blocks on the line.
+    pub hits: u32,
+    /// The counts of the blocks on the line, in block order.
+    pub blocks: Vec<u32>,
+}
+
+impl LineCov {
+    /// The line's branches, when two or more blocks touch it: (taken, total).
+    pub fn branches(&self) -> Option<(usize, usize)> {
+        (self.blocks.len() >= 2).then(|| {
+            (
+                self.blocks.iter().filter(|&&c| c != 0).count(),
+                self.blocks.len(),
+            )
+        })
+    }
+}
+
+/// Line coverage of `blocks` (the line rule of the module docs).
+pub fn line_coverage<'a>(blocks: impl Iterator<Item = &'a BlockCov>) -> BTreeMap<u32, LineCov> {
+    let mut lines: BTreeMap<u32, LineCov> = BTreeMap::new();
+    for b in blocks {
+        for line in b.lines() {
+            let slot = lines.entry(line).or_default();
+            slot.hits = slot.hits.max(b.count);
+            slot.blocks.push(b.count);
+        }
+    }
+    lines
+}
+
 impl FileCov {
     pub fn totals(&self) -> Totals {
         let mut t = Totals::default();
@@ -144,14 +185,15 @@ impl FileCov {
 
     /// Line number → hit count, under the module's line rule.
     pub fn line_hits(&self) -> BTreeMap<u32, u32> {
-        let mut hits = BTreeMap::new();
-        for b in &self.blocks {
-            for line in b.lines() {
-                let slot = hits.entry(line).or_insert(0);
-                *slot = (*slot).max(b.count);
-            }
-        }
-        hits
+        self.line_coverage()
+            .into_iter()
+            .map(|(l, c)| (l, c.hits))
+            .collect()
+    }
+
+    /// Line number → hits and the blocks on the line, under the module's line rule.
+    pub fn line_coverage(&self) -> BTreeMap<u32, LineCov> {
+        line_coverage(self.blocks.iter())
     }
 
     /// The base name of the file.
@@ -272,6 +314,38 @@ impl Coverage {
             t.add(p.totals());
         }
         t
+    }
+
+    /// Files whose source is not on disk, in report order.
+    pub fn missing_sources(&self) -> Vec<&FileCov> {
+        self.files()
+            .map(|(_, f)| f)
+            .filter(|f| !f.source.as_deref().is_some_and(Utf8Path::is_file))
+            .collect()
+    }
+
+    /// One line counting the files without source and naming the first few; `None` when
+    /// every source was found.
+    pub fn missing_sources_warning(&self) -> Option<String> {
+        const NAMED: usize = 3;
+        let missing = self.missing_sources();
+        if missing.is_empty() {
+            return None;
+        }
+        let total = self.files().count();
+        let mut names: Vec<&str> = missing
+            .iter()
+            .take(NAMED)
+            .map(|f| f.name.as_str())
+            .collect();
+        if missing.len() > NAMED {
+            names.push("…");
+        }
+        Some(format!(
+            "{} of {total} files have no source on disk ({}); run in the repository or give --source-root",
+            missing.len(),
+            names.join(", ")
+        ))
     }
 
     pub fn files(&self) -> impl Iterator<Item = (&PackageCov, &FileCov)> {

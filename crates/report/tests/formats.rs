@@ -29,6 +29,9 @@ fn snapshot_all(name: &str, cov: &Coverage, html_pages: &[&str]) {
             Format::Markdown,
         ] {
             let text = report::render_text(format, cov, &opts()).unwrap();
+            if format == Format::Json {
+                common::check_json_schema(&text);
+            }
             insta::assert_snapshot!(format.name(), text);
         }
         let pages = html::render(cov, &html::HtmlOptions::default());
@@ -143,4 +146,25 @@ fn clisuite_from_covdata_all_formats() {
         &cov,
         &["files/internal/keys/keys.go.html"],
     );
+}
+
+/// The schema is strict enough to fail: a report missing a field, or with a field of the
+/// wrong type, is refused.
+#[test]
+fn json_schema_refuses_broken_reports() {
+    let cov = common::coverage(&common::calc().unit, &common::calc_dir());
+    let text = report::render_text(Format::Json, &cov, &opts()).unwrap();
+    common::check_json_schema(&text);
+    let schema: serde_json::Value = serde_json::from_str(report::json::JSON_SCHEMA).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut no_mode = doc.clone();
+    no_mode.as_object_mut().unwrap().remove("mode");
+    assert!(!validator.is_valid(&no_mode));
+    let mut bad_count = doc.clone();
+    bad_count["packages"][0]["files"][0]["blocks"][0]["count"] = serde_json::json!(-1);
+    assert!(!validator.is_valid(&bad_count));
+    let mut extra = doc;
+    extra["packages"][0]["files"][0]["unknown"] = serde_json::json!(1);
+    assert!(!validator.is_valid(&extra));
 }

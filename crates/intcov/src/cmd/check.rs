@@ -132,6 +132,7 @@ pub(crate) fn load(
     input: &str,
     opts: &LoadOptions,
     source_root: Option<&Utf8Path>,
+    paths: &super::report::PathFlags,
     exclusions: &Exclusions,
     diag: &mut super::diag::Diagnostics,
 ) -> Result<(Filtered, Sources)> {
@@ -139,10 +140,7 @@ pub(crate) fn load(
     let bar = super::report::Bar(super::report::progress());
     let loaded = report::load(&inputs, opts, &bar, &mut |w| diag.warn(w))?;
     diag.flush();
-    let sources = match source_root {
-        Some(dir) => Sources::discover(dir)?,
-        None => super::report::discover_around_cwd(),
-    };
+    let sources = super::report::sources(source_root, paths, &loaded.profile)?;
     let filtered = report::filtered_coverage(&loaded, &sources, exclusions);
     Ok((filtered, sources))
 }
@@ -212,6 +210,7 @@ pub fn check(a: CheckArgs) -> Result<ExitCode> {
         &a.input,
         &opts,
         a.source_root.as_deref(),
+        &super::report::PathFlags::default(),
         &exclusions,
         &mut diag,
     )?;

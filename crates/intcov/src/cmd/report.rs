@@ -9,6 +9,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use profile::pattern::PackageFilter;
 use profile::text::MixedModes;
+use report::sources::PathMapping;
 use report::{Format, LoadOptions, Sources};
 
 #[derive(Args, Debug)]
@@ -16,8 +17,11 @@ use report::{Format, LoadOptions, Sources};
 Inputs are text profiles (files starting with `mode:`, as `go test -coverprofile` writes them) \
 and coverage directories (covmeta/covcounters files); all of them are merged.
 
-File paths in the reports are relative to the source root: --source-root, or else the module \
-(or go.work workspace) around the current directory, found with `go list -m -json`.
+File paths in the reports are relative to the source root: --source-root, or else the repository \
+around the current directory (the nearest go.work's directory, else the git top level, else the \
+module's). Modules under the root are found with `go list -m -json` and by their go.mod files; other \
+packages (standard library, module cache, vendor/) through `go list`, as `go tool cover` finds them. \
+Files outside the root keep their import path. A warning counts the files whose source was not found.
 
 Generated files (`// Code generated … DO NOT EDIT.` before the package clause), --exclude \
 patterns and `//coverage:ignore` functions and blocks are left out of every format; \
@@ -51,6 +55,8 @@ pub struct ReportArgs {
     /// sources are read from
     #[arg(long = "source-root", value_name = "DIR")]
     pub source_root: Option<Utf8PathBuf>,
+    #[command(flatten)]
+    pub paths: PathFlags,
     /// json, html: record which runs (tests, program invocations, input profiles) executed
     /// each block
     #[arg(long)]
@@ -79,6 +85,41 @@ pub struct ReportArgs {
     /// badge: colour bands, PCT=COLOUR,… (lower bounds; shields colour names or #hex)
     #[arg(long = "badge-bands", value_name = "BANDS", value_parser = parse_bands)]
     pub badge_bands: Option<report::badge::Bands>,
+}
+
+/// How report paths are mapped, as grcov maps them.
+#[derive(Args, Debug, Default, Clone)]
+pub struct PathFlags {
+    /// Map files whose import path starts with OLD to the directory NEW (relative to the source
+    /// root, or absolute); repeatable
+    #[arg(long = "path-mapping", value_name = "OLD=NEW", value_parser = parse_mapping)]
+    pub path_mapping: Vec<PathMapping>,
+    /// Make file paths relative to DIR instead of the source root
+    #[arg(long = "prefix-dir", value_name = "DIR")]
+    pub prefix_dir: Option<Utf8PathBuf>,
+}
+
+fn parse_mapping(s: &str) -> Result<PathMapping, String> {
+    PathMapping::parse(s).map_err(|e| e.to_string())
+}
+
+/// The sources of a report: the source root (or the repository around the current
+/// directory) with the path flags, and every package of `profile` resolved through `go list`.
+pub(crate) fn sources(
+    source_root: Option<&Utf8Path>,
+    paths: &PathFlags,
+    profile: &profile::Profile,
+) -> Result<Sources> {
+    let mut sources = match source_root {
+        Some(dir) => Sources::discover(dir)?,
+        None => discover_around_cwd(),
+    }
+    .with_mappings(paths.path_mapping.clone());
+    if let Some(dir) = &paths.prefix_dir {
+        sources = sources.with_prefix_dir(dir);
+    }
+    sources.resolve_packages(profile.packages().keys().map(String::as_str));
+    Ok(sources)
 }
 
 fn parse_bands(s: &str) -> Result<report::badge::Bands, String> {
@@ -113,10 +154,14 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
         &a.input,
         &opts,
         a.source_root.as_deref(),
+        &a.paths,
         &exclusions,
         &mut diag,
     )?;
     let cov = filtered.coverage;
+    if let Some(w) = cov.missing_sources_warning() {
+        eprintln!("warning: {w}");
+    }
     let (patch, deltas) = super::check::change_sections(&a.change, &cov, &sources)?;
     let mut badge = match &config {
         Some(f) => f
@@ -153,7 +198,8 @@ pub fn report(a: ReportArgs) -> Result<ExitCode> {
     Ok(diag.finish())
 }
 
-/// The module or workspace around the current directory; none when there is no go.mod.
+/// The repository around the current directory (see [`report::sources::default_root`]);
+/// none outside any.
 pub(crate) fn discover_around_cwd() -> Sources {
     let Ok(cwd) = std::env::current_dir() else {
         return Sources::none();
@@ -161,12 +207,8 @@ pub(crate) fn discover_around_cwd() -> Sources {
     let Ok(cwd) = Utf8PathBuf::from_path_buf(cwd) else {
         return Sources::none();
     };
-    let root = cwd
-        .ancestors()
-        .find(|d| d.join("go.work").is_file())
-        .or_else(|| cwd.ancestors().find(|d| d.join("go.mod").is_file()));
-    match root {
-        Some(root) => Sources::discover(root).unwrap_or_else(|_| Sources::none()),
+    match report::sources::default_root(&cwd) {
+        Some(root) => Sources::discover(&root).unwrap_or_else(|_| Sources::none()),
         None => Sources::none(),
     }
 }

@@ -164,3 +164,54 @@ pub fn write_temp(name: &str, text: &str) -> (tempfile::TempDir, Utf8PathBuf) {
     std::fs::write(&path, text).expect("write");
     (dir, path)
 }
+
+/// The path of the program `name`; panics naming the Debian `package` to install.
+pub fn tool(name: &str, package: &str) -> String {
+    let out = std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .expect("sh");
+    assert!(
+        out.status.success(),
+        "`{name}` is needed to check the reports: install Debian's {package} package \
+         (`apt-get install -y {package}`)"
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// `xmllint --dtdvalid` against the Cobertura project's coverage-04.dtd (test data, see
+/// `testdata/cobertura/SOURCE.md`).
+pub fn check_dtd(xml: &str) {
+    let dtd =
+        Utf8PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/cobertura/coverage-04.dtd");
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("cobertura.xml");
+    std::fs::write(&file, xml).unwrap();
+    let out = std::process::Command::new(tool("xmllint", "libxml2-utils"))
+        .args(["--noout", "--nonet", "--dtdvalid", dtd.as_str()])
+        .arg(&file)
+        .output()
+        .expect("run xmllint");
+    assert!(
+        out.status.success(),
+        "xmllint --dtdvalid coverage-04.dtd: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Validate a JSON report against the shipped JSON Schema.
+pub fn check_json_schema(json: &str) {
+    let schema: serde_json::Value =
+        serde_json::from_str(report::json::JSON_SCHEMA).expect("the schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("the schema is a valid JSON Schema");
+    let doc: serde_json::Value = serde_json::from_str(json).expect("the report is JSON");
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .take(5)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "report does not match the schema: {errors:#?}"
+    );
+}
