@@ -22,6 +22,8 @@ pub enum Command {
     Bench(BenchArgs),
     /// Run the whole test suite (installs the extra Go releases it needs under target/)
     Test(TestArgs),
+    /// Build release archives (+ .sha256) and pip wheels into target/dist/
+    Dist(DistArgs),
 }
 
 #[derive(Args, Debug)]
@@ -107,4 +109,20 @@ pub struct TestArgs {
     /// Extra arguments passed to `cargo test`
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     pub cargo_args: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct DistArgs {
+    /// Target triple (repeatable) [default: this machine's, with musl on Linux]
+    #[arg(long = "target", value_name = "TRIPLE")]
+    pub targets: Vec<String>,
+    /// Try every release target (cross builds through cargo-zigbuild); report those that fail
+    #[arg(long, conflicts_with = "targets")]
+    pub all_targets: bool,
+    /// Build only the archives, no pip wheels
+    #[arg(long)]
+    pub no_wheel: bool,
+    /// Output directory [default: target/dist in the workspace]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<Utf8PathBuf>,
 }

@@ -3,6 +3,8 @@
 mod bench;
 mod cover;
 mod cover_outputs;
+mod dist;
+mod dist_archive;
 mod flags;
 mod gen_overlay;
 mod overlay_matrix;
@@ -31,6 +33,7 @@ fn run(cli: flags::Xtask) -> Result<()> {
         flags::Command::OverlayMatrix(args) => overlay_matrix::run(args),
         flags::Command::Bench(args) => bench::run(args),
         flags::Command::Test(args) => test::run(args),
+        flags::Command::Dist(args) => dist::run(args),
     }
 }
 

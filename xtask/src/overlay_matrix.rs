@@ -25,7 +25,7 @@ pub fn run(args: OverlayMatrixArgs) -> Result<()> {
         eprintln!("xtask: overlay scenarios on Go {release}");
         let out = cmd!(
             sh,
-            "cargo test --quiet -p overlay --test e2e -- --ignored --exact release_from_env --nocapture"
+            "cargo test --quiet -p intcov-overlay --test e2e -- --ignored --exact release_from_env --nocapture"
         )
         .env("INTCOV_OVERLAY_GO_RELEASE", release)
         .env("GOTOOLCHAIN", "local")

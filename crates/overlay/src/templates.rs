@@ -16,7 +16,7 @@ macro_rules! template {
             name: $path,
             text: include_str!(concat!(
                 env!("CARGO_MANIFEST_DIR"),
-                "/../../overlays/",
+                "/overlays/",
                 $path
             )),
         }
