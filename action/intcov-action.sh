@@ -81,8 +81,16 @@ install_binary() {
     # A damaged or tampered download is an error, never a reason to fall back.
     die "$archive: sha256 $got does not match the published $want"
   fi
-  # bsdtar (macOS, Windows) and GNU tar unpack .tar.gz; Windows' tar also unpacks .zip.
-  tar -xf "$tmp/$archive" -C "$tmp"
+  case "$archive" in
+    *.zip) # Git Bash's tar is GNU tar, which cannot read zip files.
+      if command -v unzip >/dev/null; then
+        unzip -q -o "$tmp/$archive" -d "$tmp"
+      else
+        7z x -y -o"$tmp" "$tmp/$archive" >/dev/null
+      fi
+      ;;
+    *) tar -xzf "$tmp/$archive" -C "$tmp" ;;
+  esac
   mkdir -p "$dest"
   cp "$tmp/$stem"/intcov* "$dest/"
 }
@@ -170,7 +178,8 @@ cmd_run() {
   exit "$status"
 }
 
-# Patch coverage with `intcov check`, against diff-base or, on a pull request, its base branch.
+# Patch coverage with `intcov check` (`git diff BASE...HEAD`), against diff-base or, on a pull
+# request, its base branch. The merge base must be in the clone: a shallow one is deepened.
 run_gate() {
   local base="${INPUT_DIFF_BASE:-}"
   if [ -z "$base" ] && [ -n "${GITHUB_BASE_REF:-}" ]; then
@@ -180,18 +189,17 @@ run_gate() {
   fi
   [ -n "$base" ] || [ -n "${INPUT_MIN_PATCH:-}" ] || return 0
   [ -n "$base" ] || die "min-patch needs diff-base (or a pull_request event)"
-  local gate=(check -i="$out/coverage.out" --diff-base "$base")
+  if [ "$(git rev-parse --is-shallow-repository 2>/dev/null)" = true ]; then
+    echo "intcov action: shallow clone; fetching the history patch coverage needs"
+    git fetch --no-tags --quiet --unshallow origin || true
+  fi
+  local gate=(check -i="$out/covdata" --diff-base "$base" --markdown "$out/gate.md")
   [ -z "${INPUT_MIN_PATCH:-}" ] || gate+=(--min-patch "$INPUT_MIN_PATCH")
   echo "intcov ${gate[*]}"
   local status=0
   intcov "${gate[@]}" | tee "$out/check.log" || status=$?
-  local patch
-  patch=$(last_percent patch "$out/check.log")
-  echo "patch-coverage=$patch" >>"$GITHUB_OUTPUT"
-  if [ -n "$patch" ]; then
-    # shellcheck disable=SC2016 # the backticks are Markdown
-    printf '\n**Patch coverage** (against `%s`): %s%%\n' "$base" "$patch" >>"$GITHUB_STEP_SUMMARY"
-  fi
+  echo "patch-coverage=$(last_percent patch "$out/check.log")" >>"$GITHUB_OUTPUT"
+  [ ! -s "$out/gate.md" ] || { echo; cat "$out/gate.md"; } >>"$GITHUB_STEP_SUMMARY"
   return "$status"
 }
 

@@ -27,7 +27,11 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The cargo profile of release binaries (root Cargo.toml: release without debug info, stripped).
 const PROFILE: &str = "dist-release";
 /// The PyPI packages of the build tools, pinned.
-const TOOLS: [&str; 3] = ["maturin==1.16.0", "cargo-zigbuild==0.24.0", "ziglang==0.17.1"];
+const TOOLS: [&str; 3] = [
+    "maturin==1.16.0",
+    "cargo-zigbuild==0.24.0",
+    "ziglang==0.17.1",
+];
 
 pub fn run(args: DistArgs) -> Result<()> {
     let root = crate::project_root();
@@ -107,7 +111,9 @@ fn build_target(
     };
     let build_env = tools.as_ref().map(Tools::path_env);
     if cross {
-        let tools = tools.as_ref().expect("tools are installed for cross builds");
+        let tools = tools
+            .as_ref()
+            .expect("tools are installed for cross builds");
         let zigbuild = tools.bin("cargo-zigbuild");
         cmd!(
             sh,
@@ -232,9 +238,12 @@ impl Tools {
                 .run()
                 .context("creating a Python venv for the build tools (python3 -m venv)")?;
             let pip = bin_dir.join("pip");
-            cmd!(sh, "{pip} install --quiet --disable-pip-version-check {TOOLS...}")
-                .run()
-                .context("pip install of the build tools")?;
+            cmd!(
+                sh,
+                "{pip} install --quiet --disable-pip-version-check {TOOLS...}"
+            )
+            .run()
+            .context("pip install of the build tools")?;
             outfile::write(&marker, want.as_bytes())?;
         }
         Ok(Tools { bin_dir })
@@ -307,7 +316,11 @@ fn add_rust_target(sh: &Shell, host: &str, target: &str) -> Result<()> {
 }
 
 fn first_line(err: &anyhow::Error) -> String {
-    format!("{err:#}").lines().next().unwrap_or_default().to_owned()
+    format!("{err:#}")
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[cfg(test)]
@@ -324,7 +337,10 @@ mod tests {
             native_target("aarch64-unknown-linux-gnu"),
             "aarch64-unknown-linux-musl"
         );
-        assert_eq!(native_target("aarch64-apple-darwin"), "aarch64-apple-darwin");
+        assert_eq!(
+            native_target("aarch64-apple-darwin"),
+            "aarch64-apple-darwin"
+        );
         assert_eq!(
             native_target("x86_64-pc-windows-msvc"),
             "x86_64-pc-windows-msvc"
@@ -339,6 +355,9 @@ mod tests {
         assert!(needs_zig(linux, "aarch64-apple-darwin"));
         assert!(needs_zig(linux, "x86_64-pc-windows-gnu"));
         assert!(!needs_zig("aarch64-apple-darwin", "x86_64-apple-darwin"));
-        assert!(!needs_zig("x86_64-pc-windows-msvc", "x86_64-pc-windows-msvc"));
+        assert!(!needs_zig(
+            "x86_64-pc-windows-msvc",
+            "x86_64-pc-windows-msvc"
+        ));
     }
 }

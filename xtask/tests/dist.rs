@@ -110,7 +110,10 @@ fn musl_archive_is_static_and_checksummed() {
     assert!(!said.contains("libc.so"), "ldd {binary}: {said}");
 
     let version = run(binary.as_str(), &["--version"]);
-    assert_eq!(version, format!("intcov {VERSION}\noverlay: Go 1.21 to 1.27\n"));
+    assert_eq!(
+        version,
+        format!("intcov {VERSION}\noverlay: Go 1.21 to 1.27\n")
+    );
 }
 
 /// Go's oracle comparisons of `crates/intcov/tests/read_compat.rs`, with the release binary
@@ -179,8 +182,8 @@ fn action_installs_the_release_archive() {
             .env("INTCOV_RELEASE_BASE_URL", format!("file://{release}"))
             .output()
             .unwrap();
-        let path = std::fs::read_to_string(root.join(format!("{runner}-path.txt")))
-            .unwrap_or_default();
+        let path =
+            std::fs::read_to_string(root.join(format!("{runner}-path.txt"))).unwrap_or_default();
         (out, path)
     };
 
@@ -189,7 +192,10 @@ fn action_installs_the_release_archive() {
     assert!(out.status.success(), "install: {said}");
     let bin_dir = path.trim();
     let version = run(&format!("{bin_dir}/intcov"), &["--version"]);
-    assert!(version.starts_with(&format!("intcov {VERSION}\n")), "{version}");
+    assert!(
+        version.starts_with(&format!("intcov {VERSION}\n")),
+        "{version}"
+    );
 
     // One flipped byte in the archive: the checksum no longer matches, install fails, no PATH.
     let damaged = release.join(d.archive.file_name().unwrap());
@@ -227,7 +233,10 @@ fn wheel_installs_offline_and_runs() {
     );
     let intcov = venv.join("bin/intcov");
     let version = run(intcov.as_str(), &["--version"]);
-    assert_eq!(version, format!("intcov {VERSION}\noverlay: Go 1.21 to 1.27\n"));
+    assert_eq!(
+        version,
+        format!("intcov {VERSION}\noverlay: Go 1.21 to 1.27\n")
+    );
 
     let go = testkit::go();
     let data = testkit::covdata(&go, "clisuite", testkit::CoverMode::Set);

@@ -38,12 +38,21 @@ impl Runner {
     /// `intcov-action.sh STEP` with only the variables Actions would give it (none of the
     /// caller's GITHUB_* leak in: a real pull_request event would start a diff against its base).
     fn step(&self, step: &str, inputs: &[(&str, &str)]) -> Output {
-        let intcov_dir = Utf8Path::new(env!("CARGO_BIN_EXE_intcov")).parent().unwrap();
+        let intcov_dir = Utf8Path::new(env!("CARGO_BIN_EXE_intcov"))
+            .parent()
+            .unwrap();
         let go_dir = testkit::go().go.parent().unwrap().to_owned();
         let path = format!("{intcov_dir}:{go_dir}:/usr/bin:/bin");
         let mut cmd = Command::new("bash");
         cmd.arg(script()).arg(step).env_clear();
-        for keep in ["HOME", "TMPDIR", "GOPATH", "GOMODCACHE", "GOCACHE", "XDG_CACHE_HOME"] {
+        for keep in [
+            "HOME",
+            "TMPDIR",
+            "GOPATH",
+            "GOMODCACHE",
+            "GOCACHE",
+            "XDG_CACHE_HOME",
+        ] {
             if let Some(v) = std::env::var_os(keep) {
                 cmd.env(keep, v);
             }
@@ -104,10 +113,15 @@ fn install_path_mode_finds_intcov_and_prints_its_version() {
     assert!(out.status.success(), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.starts_with("intcov "), "{}", text(&out));
-    assert!(stdout.contains("overlay: Go 1.21 to 1.27"), "{}", text(&out));
+    assert!(
+        stdout.contains("overlay: Go 1.21 to 1.27"),
+        "{}",
+        text(&out)
+    );
 }
 
 #[test]
+#[ignore = "needs intcov test"]
 fn run_writes_summary_output_and_reports_for_a_fixture() {
     let r = Runner::new();
     let module = r.fixture("clisuite");
@@ -139,6 +153,7 @@ fn run_writes_summary_output_and_reports_for_a_fixture() {
 }
 
 #[test]
+#[ignore = "needs intcov test"]
 fn run_below_min_coverage_fails_but_still_reports() {
     let r = Runner::new();
     let module = r.fixture("clisuite");
@@ -155,6 +170,64 @@ fn run_below_min_coverage_fails_but_still_reports() {
     let total = printed_total(&out);
     assert_eq!(r.output("coverage").as_deref(), Some(total.as_str()));
     assert!(r.file("summary.md").contains(&format!("{total}%")));
+}
+
+/// On a change with untested statements, `min-patch` fails through `intcov check` and the patch
+/// figure reaches the outputs and the summary.
+#[test]
+#[ignore = "needs intcov test"]
+fn min_patch_gates_the_change_against_diff_base() {
+    let r = Runner::new();
+    let module = r.fixture("clisuite");
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@t",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .current_dir(&module)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", text(&out));
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "base"]);
+    // A function no test calls: every changed statement is uncovered.
+    let keys = module.join("internal/keys/keys.go");
+    let mut src = std::fs::read_to_string(&keys).unwrap();
+    src.push_str(
+        "\nfunc Untested(n int) int {\n\tif n > 1 {\n\t\treturn n * 2\n\t}\n\treturn n\n}\n",
+    );
+    std::fs::write(&keys, src).unwrap();
+    git(&["commit", "-q", "-am", "change"]);
+
+    let out = r.step(
+        "run",
+        &[
+            ("INPUT_WORKING_DIRECTORY", module.as_str()),
+            ("INPUT_DIFF_BASE", "HEAD~1"),
+            ("INPUT_MIN_PATCH", "50"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(
+        r.output("patch-coverage").as_deref(),
+        Some("0.0"),
+        "{}",
+        text(&out)
+    );
+    assert!(r.output("coverage").is_some_and(|c| !c.is_empty()));
+    assert!(
+        r.file("summary.md").contains("0.0%"),
+        "{}",
+        r.file("summary.md")
+    );
 }
 
 #[test]
