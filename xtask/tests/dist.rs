@@ -130,6 +130,9 @@ fn musl_binary_passes_read_compat() {
             "--workspace",
             "--test",
             "read_compat",
+            "--",
+            // The line saying which binary is tested goes to stderr, uncaptured.
+            "--nocapture",
         ])
         .current_dir(testkit::repo_root())
         .env("INTCOV_BIN", &binary)
