@@ -121,7 +121,6 @@ fn install_path_mode_finds_intcov_and_prints_its_version() {
 }
 
 #[test]
-#[ignore = "needs intcov test"]
 fn run_writes_summary_output_and_reports_for_a_fixture() {
     let r = Runner::new();
     let module = r.fixture("clisuite");
@@ -153,7 +152,6 @@ fn run_writes_summary_output_and_reports_for_a_fixture() {
 }
 
 #[test]
-#[ignore = "needs intcov test"]
 fn run_below_min_coverage_fails_but_still_reports() {
     let r = Runner::new();
     let module = r.fixture("clisuite");
@@ -175,7 +173,6 @@ fn run_below_min_coverage_fails_but_still_reports() {
 /// On a change with untested statements, `min-patch` fails through `intcov check` and the patch
 /// figure reaches the outputs and the summary.
 #[test]
-#[ignore = "needs intcov test"]
 fn min_patch_gates_the_change_against_diff_base() {
     let r = Runner::new();
     let module = r.fixture("clisuite");
