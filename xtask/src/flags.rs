@@ -24,6 +24,8 @@ pub enum Command {
     Test(TestArgs),
     /// Run Go's own covdata tests (and with --cmd-go cmd/go's coverage scripts) against intcov
     Conformance(ConformanceArgs),
+    /// Build release archives (+ .sha256) and pip wheels into target/dist/
+    Dist(DistArgs),
 }
 
 #[derive(Args, Debug)]
@@ -140,4 +142,20 @@ pub struct ConformanceArgs {
     /// Also run cmd/go's script tests that use coverage with intcov as covdata (about 8 min)
     #[arg(long = "cmd-go")]
     pub cmd_go: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct DistArgs {
+    /// Target triple (repeatable) [default: this machine's, with musl on Linux]
+    #[arg(long = "target", value_name = "TRIPLE")]
+    pub targets: Vec<String>,
+    /// Try every release target (cross builds through cargo-zigbuild); report those that fail
+    #[arg(long, conflicts_with = "targets")]
+    pub all_targets: bool,
+    /// Build only the archives, no pip wheels
+    #[arg(long)]
+    pub no_wheel: bool,
+    /// Output directory [default: target/dist in the workspace]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<Utf8PathBuf>,
 }

@@ -9,6 +9,8 @@ mod bench_warnings;
 mod conformance;
 mod cover;
 mod cover_outputs;
+mod dist;
+mod dist_archive;
 mod flags;
 mod gen_overlay;
 mod overlay_matrix;
@@ -38,6 +40,7 @@ fn run(cli: flags::Xtask) -> Result<()> {
         flags::Command::Bench(args) => bench::run(args),
         flags::Command::Test(args) => test::run(args),
         flags::Command::Conformance(args) => conformance::run(args),
+        flags::Command::Dist(args) => dist::run(args),
     }
 }
 

@@ -30,7 +30,7 @@ pub fn run(args: OverlayMatrixArgs) -> Result<()> {
         for test in SCENARIO_FILES {
             let out = cmd!(
                 sh,
-                "cargo test --quiet -p overlay --test {test} -- --ignored --exact release_from_env --nocapture"
+                "cargo test --quiet -p intcov-overlay --test {test} -- --ignored --exact release_from_env --nocapture"
             )
             .env("INTCOV_OVERLAY_GO_RELEASE", release)
             .env("GOTOOLCHAIN", "local")

@@ -3,6 +3,7 @@
 
 mod args;
 mod cmd;
+mod version;
 
 use std::process::ExitCode;
 
@@ -11,7 +12,7 @@ use clap::{Parser, Subcommand};
 #[derive(Parser, Debug)]
 #[command(
     name = "intcov",
-    version,
+    version = version::text(),
     about = "Go coverage data, merged and reported: a drop-in for `go tool covdata`",
     long_about = "Reads the covmeta/covcounters files that Go programs built with -cover write to \
                   GOCOVERDIR. Flags may be given Go-style (-i=dir, -pkg=p) or GNU-style (--input dir)."

@@ -50,8 +50,17 @@ fn run(program: &Utf8Path, cmd: &str, args: &[String], out_file: Option<&Utf8Pat
     }
 }
 
+/// The intcov under test: this build's, or the binary `INTCOV_BIN` names (the release binary of
+/// `cargo xtask dist`, checked by xtask's dist tests).
 fn intcov() -> &'static Utf8Path {
-    Utf8Path::new(env!("CARGO_BIN_EXE_intcov"))
+    static PATH: OnceLock<Utf8PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| match std::env::var("INTCOV_BIN") {
+        Ok(bin) => {
+            eprintln!("read_compat: testing INTCOV_BIN={bin}");
+            Utf8PathBuf::from(bin)
+        }
+        Err(_) => Utf8PathBuf::from(env!("CARGO_BIN_EXE_intcov")),
+    })
 }
 
 /// Run `cmd args` with both tools and demand identical results. Returns Go's stdout.

@@ -14,11 +14,7 @@ macro_rules! template {
     ($path:literal) => {
         Template {
             name: $path,
-            text: include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../overlays/",
-                $path
-            )),
+            text: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/overlays/", $path)),
         }
     };
 }
