@@ -30,9 +30,15 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let go_covdata = Utf8PathBuf::from(cmd!(sh, "go tool -n covdata").read()?.trim().to_owned());
     let go_version = cmd!(sh, "go env GOVERSION").read()?;
 
-    let mut sets = vec![cmdgo_dataset(&sh, &bench_dir, args.runs)?];
-    if args.large > 0 {
+    let mut sets = Vec::new();
+    if !args.only_hugemeta {
+        sets.push(cmdgo_dataset(&sh, &bench_dir, args.runs)?);
+    }
+    if args.large > 0 && !sets.is_empty() {
         sets.push(replicated_dataset(&sh, &bench_dir, &sets[0], args.large)?);
+    }
+    if args.hugemeta_funcs > 0 {
+        sets.push(crate::bench_hugemeta::dataset(&sh, &bench_dir, args.hugemeta_funcs)?);
     }
 
     let mut table = String::new();
@@ -89,7 +95,9 @@ pub fn run(args: BenchArgs) -> Result<()> {
             writeln!(table, "{line}")?;
         }
     }
-    crate::bench_setops::run(&mut table, &go_covdata, &intcov, &sets[0].dir, &bench_dir, args.repeat)?;
+    if !args.only_hugemeta {
+        crate::bench_setops::run(&mut table, &go_covdata, &intcov, &sets[0].dir, &bench_dir, args.repeat)?;
+    }
     if gnu_time.is_none() {
         writeln!(
             table,
@@ -328,7 +336,7 @@ impl Summary {
     }
 }
 
-struct DataSet {
+pub(crate) struct DataSet {
     name: String,
     dir: Utf8PathBuf,
     files: usize,
@@ -336,7 +344,7 @@ struct DataSet {
 }
 
 impl DataSet {
-    fn scan(name: &str, dir: Utf8PathBuf) -> Result<DataSet> {
+    pub(crate) fn scan(name: &str, dir: Utf8PathBuf) -> Result<DataSet> {
         let (mut files, mut bytes) = (0, 0);
         for entry in std::fs::read_dir(&dir)? {
             let entry = entry?;

@@ -100,6 +100,12 @@ pub struct BenchArgs {
     /// Timed runs of each tool per operation (the median is reported)
     #[arg(long, default_value_t = 11)]
     pub repeat: usize,
+    /// Functions in the huge meta-data set (one generated program; 0 to skip it)
+    #[arg(long, default_value_t = 100_000)]
+    pub hugemeta_funcs: usize,
+    /// Run only the huge meta-data rows
+    #[arg(long)]
+    pub only_hugemeta: bool,
 }
 
 #[derive(Args, Debug)]

@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's automation, in Rust (the rust-analyzer pattern).
 
 mod bench;
+mod bench_hugemeta;
 mod bench_setops;
 mod cover;
 mod cover_outputs;
