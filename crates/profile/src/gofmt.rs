@@ -442,7 +442,10 @@ pub struct TabWriter<W: Write> {
     /// `buf` position up to which the current cell's width has been counted.
     pos: usize,
     cell: Cell,
-    lines: Vec<Vec<Cell>>,
+    /// The buffered lines' terminated cells, one after the other (no vector per line).
+    cells: Vec<Cell>,
+    /// Where each buffered line's cells start in `cells`; the last is the current line.
+    line_starts: Vec<usize>,
     widths: Vec<usize>,
 }
 
@@ -457,7 +460,8 @@ impl<W: Write> TabWriter<W> {
             buf: Vec::new(),
             pos: 0,
             cell: Cell::default(),
-            lines: vec![Vec::new()],
+            cells: Vec::new(),
+            line_starts: vec![0],
             widths: Vec::new(),
         }
     }
@@ -470,9 +474,24 @@ impl<W: Write> TabWriter<W> {
         self.buf.clear();
         self.pos = 0;
         self.cell = Cell::default();
-        self.lines.clear();
-        self.lines.push(Vec::new());
+        self.cells.clear();
+        self.line_starts.clear();
+        self.line_starts.push(0);
         self.widths.clear();
+    }
+
+    fn num_lines(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Line `i`'s cells.
+    fn line(&self, i: usize) -> &[Cell] {
+        let end = self
+            .line_starts
+            .get(i + 1)
+            .copied()
+            .unwrap_or(self.cells.len());
+        &self.cells[self.line_starts[i]..end]
     }
 
     fn update_width(&mut self) {
@@ -486,13 +505,13 @@ impl<W: Write> TabWriter<W> {
 
     fn terminate_cell(&mut self, htab: bool) -> usize {
         self.cell.htab = htab;
-        let line = self
-            .lines
-            .last_mut()
-            .expect("there is always a current line");
-        line.push(self.cell);
+        self.cells.push(self.cell);
         self.cell = Cell::default();
-        line.len()
+        let start = *self
+            .line_starts
+            .last()
+            .expect("there is always a current line");
+        self.cells.len() - start
     }
 
     fn write_padding(&mut self, textw: usize, cellw: usize) -> io::Result<()> {
@@ -509,8 +528,8 @@ impl<W: Write> TabWriter<W> {
 
     fn write_lines(&mut self, mut pos: usize, line0: usize, line1: usize) -> io::Result<usize> {
         for i in line0..line1 {
-            for j in 0..self.lines[i].len() {
-                let c = self.lines[i][j];
+            for j in 0..self.line(i).len() {
+                let c = self.line(i)[j];
                 if c.size > 0 {
                     self.out.write_all(&self.buf[pos..pos + c.size])?;
                     pos += c.size;
@@ -519,7 +538,7 @@ impl<W: Write> TabWriter<W> {
                     self.write_padding(c.width, self.widths[j])?;
                 }
             }
-            if i + 1 == self.lines.len() {
+            if i + 1 == self.num_lines() {
                 // The last buffered line holds the incomplete cell.
                 let end = pos + self.cell.size;
                 self.out.write_all(&self.buf[pos..end])?;
@@ -536,7 +555,7 @@ impl<W: Write> TabWriter<W> {
         let column = self.widths.len();
         let mut this = line0;
         while this < line1 {
-            if column + 1 >= self.lines[this].len() {
+            if column + 1 >= self.line(this).len() {
                 this += 1;
                 continue;
             }
@@ -545,7 +564,7 @@ impl<W: Write> TabWriter<W> {
             line0 = this;
             let mut width = self.minwidth;
             while this < line1 {
-                let line = &self.lines[this];
+                let line = self.line(this);
                 if column + 1 >= line.len() {
                     break;
                 }
@@ -566,7 +585,7 @@ impl<W: Write> TabWriter<W> {
         if self.cell.size > 0 {
             self.terminate_cell(false);
         }
-        let n = self.lines.len();
+        let n = self.num_lines();
         let result = self.format(0, 0, n);
         self.reset();
         result.map(|_| ())
@@ -584,7 +603,7 @@ impl<W: Write> Write for TabWriter<W> {
                 n = i + 1;
                 let ncells = self.terminate_cell(ch == b'\t');
                 if ch == b'\n' || ch == b'\x0c' {
-                    self.lines.push(Vec::new());
+                    self.line_starts.push(self.cells.len());
                     if ch == b'\x0c' || ncells == 1 {
                         // A line without tabs ends every column block: flush early as Go does.
                         self.flush_buffered()?;
