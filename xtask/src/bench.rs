@@ -96,7 +96,14 @@ pub fn run(args: BenchArgs) -> Result<()> {
         }
     }
     if !args.only_hugemeta {
-        crate::bench_setops::run(&mut table, &go_covdata, &intcov, &sets[0].dir, &bench_dir, args.repeat)?;
+        crate::bench_setops::run(
+            &mut table,
+            &go_covdata,
+            &intcov,
+            &sets[0].dir,
+            &bench_dir,
+            args.repeat,
+        )?;
     }
     if gnu_time.is_none() {
         writeln!(

@@ -39,8 +39,10 @@ enum Command {
     Subtract(cmd::merge::SetOpArgs),
     /// Keep only the coverage common to all inputs
     Intersect(cmd::merge::SetOpArgs),
-    /// Write a report: lcov, cobertura, json, html or markdown
+    /// Write a report: lcov, cobertura, json, html, markdown or badge
     Report(cmd::report::ReportArgs),
+    /// Gate on coverage: thresholds, changed-line (patch) coverage, deltas against a baseline
+    Check(cmd::check::CheckArgs),
     /// Generate a `go test -overlay` for integration coverage
     Overlay(cmd::overlay::OverlayArgs),
 }
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
         Command::Subtract(a) => cmd::merge::subtract(a),
         Command::Intersect(a) => cmd::merge::intersect(a),
         Command::Report(a) => cmd::report::report(a),
+        Command::Check(a) => cmd::check::check(a),
         Command::Overlay(a) => cmd::overlay::overlay(a),
     };
     match result {

@@ -72,7 +72,7 @@ impl AtomicFile {
             return Err(Error::new(
                 dest,
                 "cannot write",
-                io::Error::new(io::ErrorKind::IsADirectory, "is a directory"),
+                io::Error::other("is a directory"),
             ));
         }
         let temp = tempfile::Builder::new()

@@ -360,12 +360,8 @@ pub fn merge<'a>(
             let funcs = pkg.functions();
             for (f, unit, count) in pkg.units() {
                 let func = owner[&(funcs[f as usize].file.as_str(), *unit)];
-                let count = if mode == CounterMode::Set {
-                    u32::from(count != 0)
-                } else {
-                    count
-                };
-                out.add_unit(import_path, func, *unit, count);
+                // In set mode, a count becomes 0 or 1 (combined into nothing).
+                out.add_unit(import_path, func, *unit, mode.combine(0, count));
             }
         }
     }

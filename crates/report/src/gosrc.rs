@@ -22,6 +22,11 @@ enum Tok<'a> {
 
 /// Tokens with their line numbers; literals and comments dropped, newlines not kept.
 fn tokens(src: &[u8]) -> Vec<(Tok<'_>, u32)> {
+    lex(src, &mut |_, _| {})
+}
+
+/// [`tokens`], handing each `//` comment (with its line) to `comment`.
+fn lex<'a>(src: &'a [u8], comment: &mut dyn FnMut(u32, &'a [u8])) -> Vec<(Tok<'a>, u32)> {
     let mut out = Vec::new();
     let mut i = 0;
     let mut line = 1u32;
@@ -34,9 +39,11 @@ fn tokens(src: &[u8]) -> Vec<(Tok<'_>, u32)> {
                 i += 1;
             }
             b'/' if src.get(i + 1) == Some(&b'/') => {
+                let start = i;
                 while i < n && src[i] != b'\n' {
                     i += 1;
                 }
+                comment(line, &src[start..i]);
             }
             b'/' if src.get(i + 1) == Some(&b'*') => {
                 i += 2;
@@ -104,6 +111,40 @@ pub fn functions(src: &[u8]) -> Vec<FuncDecl> {
         i += 1;
     }
     out
+}
+
+/// The line spans (first, last) that a line comment `marker` (e.g. `//coverage:ignore`,
+/// optionally followed by a reason) marks: the whole top-level function whose `func` line
+/// holds it or whose doc comment it is part of; otherwise the `{ … }` block opened last on
+/// its line. A marker anywhere else marks nothing.
+pub fn marked_spans(src: &[u8], marker: &str) -> Vec<(u32, u32)> {
+    let mut marked = Vec::new();
+    let toks = lex(src, &mut |line, text| {
+        let rest = text.strip_prefix(marker.as_bytes());
+        if rest.is_some_and(|r| r.first().map_or(true, |c| c.is_ascii_whitespace())) {
+            marked.push(line);
+        }
+    });
+    let decls = functions(src);
+    let mut spans = Vec::new();
+    for line in marked {
+        // A declaration on the marked line, or the first code after it (a doc comment).
+        let next_code = toks.iter().find(|(_, l)| *l >= line).map(|(_, l)| *l);
+        let decl = decls.iter().find(|d| {
+            d.start_line == line || Some(d.start_line) == next_code && d.start_line > line
+        });
+        if let Some(d) = decl {
+            spans.push((d.start_line, d.end_line));
+            continue;
+        }
+        let open = toks
+            .iter()
+            .rposition(|(t, l)| *l == line && *t == Tok::Punct(b'{'));
+        if let Some(close) = open.and_then(|o| matching(&toks, o)) {
+            spans.push((line, toks[close].1));
+        }
+    }
+    spans
 }
 
 /// Parse the declaration starting at `toks[at]` (`func`); returns it and the index after its

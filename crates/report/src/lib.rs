@@ -7,10 +7,17 @@
 #![forbid(unsafe_code)]
 
 pub mod attribution;
+pub mod badge;
+pub mod baseline;
 pub mod cobertura;
+pub mod config;
+pub mod diff;
 mod escape;
+pub mod filter;
+pub mod gate;
 pub mod gosrc;
 pub mod html;
+pub mod inputs;
 pub mod json;
 pub mod lcov;
 pub mod markdown;
@@ -19,6 +26,8 @@ pub mod percent;
 pub mod sources;
 
 pub use attribution::{Attribution, Run, RunKind};
+pub use filter::{filtered_coverage, Exclusions, Filtered};
+pub use inputs::{load, InputError, LoadOptions, Loaded};
 pub use model::{Coverage, Totals};
 pub use sources::{Module, Sources};
 
@@ -30,15 +39,18 @@ pub enum Format {
     Json,
     Html,
     Markdown,
+    /// A shields-style SVG badge of the total.
+    Badge,
 }
 
 impl Format {
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 6] = [
         Format::Lcov,
         Format::Cobertura,
         Format::Json,
         Format::Html,
         Format::Markdown,
+        Format::Badge,
     ];
 
     pub fn name(self) -> &'static str {
@@ -48,6 +60,7 @@ impl Format {
             Format::Json => "json",
             Format::Html => "html",
             Format::Markdown => "markdown",
+            Format::Badge => "badge",
         }
     }
 
@@ -66,6 +79,10 @@ pub struct RenderOptions {
     /// cobertura: the timestamp, ms since the epoch; default `SOURCE_DATE_EPOCH` (seconds) when
     /// set, else now.
     pub timestamp_ms: Option<u64>,
+    /// markdown: the pull-request sections (patch, deltas, link to the HTML).
+    pub pr: markdown::PrSections,
+    /// badge: label and colour bands.
+    pub badge: badge::BadgeOptions,
 }
 
 impl RenderOptions {
@@ -107,8 +124,10 @@ pub fn render_text(format: Format, cov: &Coverage, opts: &RenderOptions) -> Opti
             if let Some(t) = &opts.title {
                 m.title.clone_from(t);
             }
+            m.pr.clone_from(&opts.pr);
             markdown::render(cov, &m)
         }
+        Format::Badge => badge::render(cov.totals(), &opts.badge),
         Format::Html => return None,
     })
 }

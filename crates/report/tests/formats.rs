@@ -11,6 +11,7 @@ fn opts() -> RenderOptions {
         title: None,
         absolute_paths: false,
         timestamp_ms: Some(1_700_000_000_000),
+        ..Default::default()
     }
 }
 

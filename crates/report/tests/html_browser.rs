@@ -128,3 +128,60 @@ fn html_report_renders_in_headless_chromium() {
         "network reference in page"
     );
 }
+
+/// The SVG badge renders: a screenshot of it differs from one of an empty SVG of the same size,
+/// and Chromium's DOM holds the label and the figure.
+#[test]
+fn badge_renders_in_headless_chromium() {
+    use report::badge::{self, BadgeOptions};
+    let dir = Utf8PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("badge");
+    std::fs::create_dir_all(&dir).unwrap();
+    let svg = badge::render(
+        report::Totals {
+            statements: 1000,
+            covered: 806,
+        },
+        &BadgeOptions::default(),
+    );
+    let width = svg
+        .split("width=\"")
+        .nth(1)
+        .and_then(|w| w.split('"').next())
+        .unwrap()
+        .to_owned();
+    let badge_svg = dir.join("coverage.svg");
+    let blank_svg = dir.join("blank.svg");
+    std::fs::write(&badge_svg, &svg).unwrap();
+    std::fs::write(
+        &blank_svg,
+        format!(r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="20"></svg>"#),
+    )
+    .unwrap();
+    let mut shots = Vec::new();
+    for (svg, shot) in [(&badge_svg, "badge.png"), (&blank_svg, "blank.png")] {
+        let png = dir.join(shot);
+        let _ = std::fs::remove_file(&png);
+        browser(&[
+            &format!("--screenshot={png}"),
+            "--window-size=200,40",
+            &format!("file://{svg}"),
+        ]);
+        let bytes = std::fs::read(&png).expect("chromium wrote no screenshot");
+        assert!(bytes.starts_with(b"\x89PNG"), "{png} is not a PNG");
+        eprintln!("screenshot: {png}");
+        shots.push(bytes);
+    }
+    assert_ne!(shots[0], shots[1], "the badge renders like an empty SVG");
+    assert!(
+        shots[0].len() > shots[1].len() + 500,
+        "the badge screenshot ({} bytes) is barely larger than a blank one ({} bytes)",
+        shots[0].len(),
+        shots[1].len()
+    );
+    let dom =
+        String::from_utf8(browser(&["--dump-dom", &format!("file://{badge_svg}")]).stdout).unwrap();
+    assert!(
+        dom.contains(">coverage</text>") && dom.contains(">80.6%</text>"),
+        "{dom}"
+    );
+}
