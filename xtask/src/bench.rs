@@ -38,7 +38,11 @@ pub fn run(args: BenchArgs) -> Result<()> {
         sets.push(replicated_dataset(&sh, &bench_dir, &sets[0], args.large)?);
     }
     if args.hugemeta_funcs > 0 {
-        sets.push(crate::bench_hugemeta::dataset(&sh, &bench_dir, args.hugemeta_funcs)?);
+        sets.push(crate::bench_hugemeta::dataset(
+            &sh,
+            &bench_dir,
+            args.hugemeta_funcs,
+        )?);
     }
 
     let mut table = String::new();

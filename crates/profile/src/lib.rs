@@ -439,7 +439,7 @@ fn sort_units(functions: &[Function], units: &mut [(u32, Unit, u32)], presort_ru
         for run in units.chunk_by_mut(|a, b| a.0 == b.0) {
             run.sort_unstable_by_key(key);
         }
-        if units.is_sorted_by_key(key) {
+        if units.windows(2).all(|w| key(&w[0]) <= key(&w[1])) {
             return;
         }
     }
