@@ -29,6 +29,14 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let intcov = target_dir(&sh)?.join("release/intcov");
     let go_covdata = Utf8PathBuf::from(cmd!(sh, "go tool -n covdata").read()?.trim().to_owned());
     let go_version = cmd!(sh, "go env GOVERSION").read()?;
+    let pipeline = if args.only_hugemeta {
+        String::new()
+    } else {
+        crate::bench_pipeline::run(&args, &intcov, &bench_dir)?
+    };
+    if args.pipeline_only {
+        return write_results(&bench_dir, &pipeline);
+    }
 
     let mut sets = Vec::new();
     if !args.only_hugemeta {
@@ -117,9 +125,14 @@ pub fn run(args: BenchArgs) -> Result<()> {
             rss_floor_kb() as f64 / 1024.0
         )?;
     }
+    writeln!(table, "\n{pipeline}")?;
+    write_results(&bench_dir, &table)
+}
+
+fn write_results(bench_dir: &Utf8Path, table: &str) -> Result<()> {
     println!("\n{table}");
     let out = bench_dir.join("results.md");
-    std::fs::write(&out, &table)?;
+    std::fs::write(&out, table)?;
     eprintln!("bench: table written to {out}");
     Ok(())
 }

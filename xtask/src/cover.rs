@@ -1,82 +1,140 @@
 //! `cargo xtask cover`: integration coverage of Go modules, end to end.
 //!
-//! For each module: generate the overlay for the `go` on PATH, run the module's tests with
-//! `GO_INTEGRATION_COVERAGE=1` so that the binaries they execute count, collect every covdata file
-//! the run wrote, then merge and report with our own crates. `--shard K/N` runs a deterministic
+//! A thin caller of the `pipeline` crate, the steps `intcov test` takes: the overlay for the
+//! `go` on PATH (cached per Go release), each module's tests with integration coverage into
+//! `raw/NN-module`, then one merge and every report. `--shard K/N` runs a deterministic
 //! slice of the tests, so that CI machines can split a suite and `intcov merge` can join it.
 
 use std::fmt::Write as _;
 
 use anyhow::{bail, ensure, Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
+use pipeline::{Outputs, Progress as _, Workspace};
 use xshell::{cmd, Shell};
 
 use crate::flags::CoverArgs;
 
 pub fn run(args: CoverArgs) -> Result<()> {
     let root = crate::project_root();
+    std::env::set_var("GOTOOLCHAIN", "local");
     let sh = Shell::new()?;
-    sh.set_var("GOTOOLCHAIN", "local");
     let cwd = Utf8PathBuf::try_from(std::env::current_dir()?)?;
     let out = match &args.out {
-        Some(out) => absolute(&cwd, out),
+        Some(out) => pipeline::absolute(&cwd, out),
         None => root.join("target/cover"),
     };
     let modules: Vec<Utf8PathBuf> = if args.modules.is_empty() {
         fixture_modules(&root)?
     } else {
-        args.modules.iter().map(|m| absolute(&cwd, m)).collect()
+        args.modules
+            .iter()
+            .map(|m| pipeline::absolute(&cwd, m))
+            .collect()
     };
     ensure!(!modules.is_empty(), "no Go modules to cover");
+    crate::cover_outputs::check_out_dir(&out)?;
+    let progress = pipeline::Stderr("cover");
+    let go = Utf8Path::new("go");
 
-    let _ = std::fs::remove_dir_all(&out);
-    std::fs::create_dir_all(&out).with_context(|| format!("creating {out}"))?;
-
-    eprintln!("cover: generating the overlay");
-    let overlay_dir = out.join("overlay");
-    let generated = crate::gen_overlay::generate(
-        camino::Utf8Path::new("go"),
-        &overlay_dir,
-        None,
-        overlay::Variant::default(),
-    )?;
-    let overlay_json = generated.overlay_json;
-
-    let raw_root = out.join("raw");
-    let mut raw_dirs = Vec::new();
-    for (i, module) in modules.iter().enumerate() {
+    let mut workspaces = Vec::new();
+    for module in &modules {
         ensure!(
             module.join("go.mod").is_file(),
             "{module} is not a Go module (no go.mod)"
         );
-        let raw = raw_root.join(format!("{i:02}-{}", module.file_name().unwrap_or("module")));
-        std::fs::create_dir_all(&raw)?;
-        let label = format!("[{}/{}] {module}", i + 1, modules.len());
-        run_module_tests(&sh, module, &overlay_json, &raw, args.shard, &label)?;
+        workspaces.push(Workspace::find(go, module)?);
+    }
+    let cache = pipeline::overlay_cache::default_dir()?;
+    let overlay = pipeline::overlay_cache::ensure(go, &cache, &progress)?;
+
+    let raw_dest = out.join("raw");
+    let raw_root = pipeline::RawDir::create(Some(&raw_dest))?;
+    let mut raw_dirs = Vec::new();
+    let mut failed = Vec::new();
+    for (i, (module, workspace)) in modules.iter().zip(&workspaces).enumerate() {
+        let raw = raw_root
+            .path()
+            .join(format!("{i:02}-{}", module.file_name().unwrap_or("module")));
+        std::fs::create_dir_all(&raw).with_context(|| format!("creating {raw}"))?;
+        progress.step(&format!("[{}/{}] {module}", i + 1, modules.len()));
+        let selections: Vec<Vec<String>> = match args.shard {
+            None => vec![vec!["./...".to_owned()]],
+            Some(shard) => shard_selection(&sh, module, shard)?
+                .into_iter()
+                .map(|(pkg, re)| vec![format!("-run={re}"), pkg])
+                .collect(),
+        };
+        if selections.is_empty() {
+            progress.step("no tests in this shard");
+        }
+        for selection in selections {
+            let test = pipeline::GoTest {
+                go: go.to_owned(),
+                dir: module.clone(),
+                overlay_json: overlay.json.clone(),
+                raw_dir: raw.clone(),
+                coverpkg: workspace.coverpkg(),
+                user_args: args.go_args.iter().cloned().chain(selection).collect(),
+                output: pipeline::TestOutput::Stderr,
+                first_build: overlay.fresh && i == 0,
+            };
+            let outcome = pipeline::gotest::run(&test, &progress)?;
+            if outcome.status != 0 {
+                failed.push(format!("{module} (go test exit status {})", outcome.status));
+            }
+        }
         raw_dirs.push(raw);
     }
 
-    eprintln!(
-        "cover: merging {} data director{}",
+    progress.step(&format!(
+        "merging {} data director{}",
         raw_dirs.len(),
         if raw_dirs.len() == 1 { "y" } else { "ies" }
-    );
-    let summary = crate::cover_outputs::write_all(&modules, &raw_dirs, &out)?;
+    ));
+    let loaded = pipeline::outputs::load(&raw_dirs, args.attribution, &progress)?;
+    let outputs = Outputs {
+        covdata: Some(out.join("covdata")),
+        coverprofile: Some(out.join("coverage.out")),
+        html: Some(out.join("html")),
+        lcov: Some(out.join("lcov.info")),
+        cobertura: Some(out.join("cobertura.xml")),
+        json: args.attribution.then(|| out.join("coverage.json")),
+        markdown: Some(out.join("summary.md")),
+        attribution: args.attribution,
+        title: Some(pipeline::TITLE.to_owned()),
+        exclusions: report::Exclusions::default(),
+    };
+    let workspace = Workspace::join(workspaces).context("no Go modules to cover")?;
+    let summary = pipeline::outputs::write(
+        &loaded,
+        &raw_dirs,
+        &workspace.sources(),
+        &outputs,
+        &progress,
+    )?;
+    raw_root.keep()?;
+    let raw_dirs: Vec<Utf8PathBuf> = raw_dirs
+        .iter()
+        .map(|d| raw_dest.join(d.file_name().unwrap_or_default()))
+        .collect();
     print!("{}", summary.text);
 
+    if !failed.is_empty() {
+        bail!(
+            "tests failed in {} (reports of the tests that ran are in {out})",
+            failed.join(", ")
+        );
+    }
     if args.verify {
         crate::cover_outputs::verify_against_go(&sh, &raw_dirs, &out)?;
-        eprintln!("cover: verified against go tool covdata");
+        progress.step("verified against go tool covdata");
     }
     if let Some(min) = args.min_coverage {
-        if summary.total_percent < min {
-            bail!(
-                "total coverage {:.1}% is below --min-coverage {min}%",
-                summary.total_percent
-            );
+        if let Some(msg) = pipeline::below_minimum(&summary, min) {
+            bail!("{msg}");
         }
     }
-    eprintln!("cover: reports in {out}");
+    progress.step(&format!("reports in {out}"));
     Ok(())
 }
 
@@ -97,68 +155,14 @@ fn fixture_modules(root: &Utf8Path) -> Result<Vec<Utf8PathBuf>> {
     Ok(mods)
 }
 
-fn absolute(base: &Utf8Path, p: &Utf8Path) -> Utf8PathBuf {
-    if p.is_absolute() {
-        p.to_owned()
-    } else {
-        base.join(p)
-    }
-}
-
-/// Run one module's tests with integration coverage on; the data lands in `raw`.
-fn run_module_tests(
-    sh: &Shell,
-    module: &Utf8Path,
-    overlay_json: &Utf8Path,
-    raw: &Utf8Path,
-    shard: Option<crate::flags::Shard>,
-    label: &str,
-) -> Result<()> {
-    let _dir = sh.push_dir(module);
-    let _on = sh.push_env("GO_INTEGRATION_COVERAGE", "1");
-    let _to = sh.push_env("GO_INTEGRATION_COVERDIR", raw);
-    let overlay = format!("-overlay={overlay_json}");
-    let selections: Vec<(String, Option<String>)> = match shard {
-        None => vec![("./...".to_owned(), None)],
-        Some(shard) => shard_selection(sh, module, shard)?,
-    };
-    if selections.is_empty() {
-        eprintln!("cover: {label}: no tests in this shard");
-    }
-    for (pkg, run) in selections {
-        eprintln!(
-            "cover: {label}: go test {pkg}{}",
-            run.as_deref()
-                .map(|r| format!(" -run {r}"))
-                .unwrap_or_default()
-        );
-        let run_flag = run.map(|r| format!("-run={r}"));
-        let output = cmd!(
-            sh,
-            "go test -count=1 {overlay} -cover -coverpkg=./... {run_flag...} {pkg}"
-        )
-        .ignore_status()
-        .output()
-        .with_context(|| format!("running go test in {module}"))?;
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        if !output.status.success() {
-            bail!("tests failed in {module} ({pkg}):\n{stdout}{stderr}");
-        }
-        for line in stdout.lines().filter(|l| l.starts_with("ok")) {
-            eprintln!("cover: {label}:   {line}");
-        }
-    }
-    Ok(())
-}
-
 /// The (package, -run regexp) pairs of shard K of N: the module's tests, listed by `go test
 /// -list`, sorted by package and name, dealt round-robin.
 fn shard_selection(
     sh: &Shell,
     module: &Utf8Path,
     shard: crate::flags::Shard,
-) -> Result<Vec<(String, Option<String>)>> {
+) -> Result<Vec<(String, String)>> {
+    let _dir = sh.push_dir(module);
     let listing = cmd!(sh, "go test -json -list .* ./...")
         .read()
         .with_context(|| format!("listing the tests of {module}"))?;
@@ -196,7 +200,7 @@ fn shard_selection(
                 let _ = write!(re, "{}{n}", if i > 0 { "|" } else { "" });
             }
             re.push_str(")$");
-            (pkg, Some(re))
+            (pkg, re)
         })
         .collect())
 }

@@ -1,104 +1,47 @@
-//! The outputs of `cargo xtask cover`, made by our own crates from the raw data directories,
-//! and `--verify`, which re-derives them with `go tool covdata`.
+//! What `cargo xtask cover` owns in its output directory, and `--verify`, which re-derives the
+//! outputs with `go tool covdata`. The outputs themselves are the `pipeline` crate's.
 
-use std::fmt::Write as _;
-
-use anyhow::{ensure, Context, Result};
+use anyhow::{bail, ensure, Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
-use covmerge::ops::{self, Operation, Options};
-use covmerge::ReadOptions;
-use profile::{gofmt, Profile};
-use report::{Coverage, Format, Module, RenderOptions, Sources};
+use profile::gofmt;
 use xshell::{cmd, Shell};
 
-/// What `cover` prints, and the total it checks against `--min-coverage`.
-pub struct Summary {
-    pub text: String,
-    pub total_percent: f64,
-}
+/// The entries a cover output directory holds (`overlay/` from before the overlay cache).
+const COVER_ENTRIES: [&str; 10] = [
+    "coverage.out",
+    "lcov.info",
+    "cobertura.xml",
+    "coverage.json",
+    "summary.md",
+    "html",
+    "covdata",
+    "raw",
+    "overlay",
+    "verify-textfmt.out",
+];
 
-pub fn write_all(
-    modules: &[Utf8PathBuf],
-    raw_dirs: &[Utf8PathBuf],
-    out: &Utf8Path,
-) -> Result<Summary> {
-    let merged_dir = out.join("covdata");
-    let outcome = ops::run(
-        raw_dirs,
-        &merged_dir,
-        &Options::new(Operation::Merge { pcombine: false }),
-    )
-    .context("merging the raw coverage data")?;
-    for w in &outcome.warnings {
-        eprintln!("cover: warning: {w}");
-    }
-
-    let profile = read(raw_dirs)?;
-    let mut text_profile = Vec::new();
-    gofmt::emit_textual(&profile, &mut text_profile)?;
-    write(&out.join("coverage.out"), &text_profile)?;
-
-    let sources = Sources::new(None, module_list(modules)?);
-    let cov = Coverage::build(&profile, &sources, None);
-    let opts = RenderOptions {
-        title: Some("Integration coverage".to_owned()),
-        ..Default::default()
+/// `--out` may name a new or empty directory, or a previous cover output: anything else in it
+/// would be replaced or mixed with our files, so it is refused.
+pub fn check_out_dir(out: &Utf8Path) -> Result<()> {
+    let entries = match out.read_dir_utf8() {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) if out.is_file() => bail!("--out {out}: a file, not a directory ({e})"),
+        Err(e) => return Err(e).with_context(|| format!("--out {out}: cannot read")),
     };
-    for (format, name) in [
-        (Format::Lcov, "lcov.info"),
-        (Format::Cobertura, "cobertura.xml"),
-        (Format::Html, "html"),
-        (Format::Markdown, "summary.md"),
-    ] {
-        report::write(format, &cov, &opts, &out.join(name))
-            .with_context(|| format!("writing {}", out.join(name)))?;
+    for entry in entries {
+        let entry = entry.with_context(|| format!("--out {out}: cannot read"))?;
+        let name = entry.file_name();
+        // outfile's and the raw directory's temporaries, left by a killed run.
+        let temporary = name.starts_with('.') && name.contains(".intcov-");
+        if !temporary && !COVER_ENTRIES.contains(&name) {
+            bail!(
+                "--out {out} holds {name}, which cargo xtask cover did not write: refusing to \
+                 write into it (name a new or empty directory, or a previous cover output)"
+            );
+        }
     }
-
-    let mut percent = Vec::new();
-    gofmt::emit_percent(&profile, &mut percent)?;
-    let totals = cov.totals();
-    let mut text = String::from_utf8(percent).context("percent output is not UTF-8")?;
-    writeln!(
-        text,
-        "total: {}",
-        totals
-            .go_percent()
-            .unwrap_or_else(|| "[no statements]".to_owned())
-    )?;
-    Ok(Summary {
-        text,
-        total_percent: totals.percent().unwrap_or(0.0),
-    })
-}
-
-/// The reports' source map: each module's path (from its go.mod) and directory.
-fn module_list(modules: &[Utf8PathBuf]) -> Result<Vec<Module>> {
-    modules
-        .iter()
-        .map(|dir| {
-            let gomod = dir.join("go.mod");
-            let text =
-                std::fs::read_to_string(&gomod).with_context(|| format!("reading {gomod}"))?;
-            let path = report::sources::module_path(&text)
-                .with_context(|| format!("{gomod}: no module line"))?;
-            Ok(Module {
-                path,
-                dir: dir.clone(),
-            })
-        })
-        .collect()
-}
-
-fn read(dirs: &[Utf8PathBuf]) -> Result<Profile> {
-    covmerge::read_profile(dirs, &ReadOptions::default(), &mut |w| {
-        eprintln!("cover: warning: {w}")
-    })
-    .context("reading the raw coverage data")?
-    .context("the tests wrote no coverage data")
-}
-
-fn write(path: &Utf8Path, bytes: &[u8]) -> Result<()> {
-    std::fs::write(path, bytes).with_context(|| format!("writing {path}"))
+    Ok(())
 }
 
 /// `--verify`: Go's own tool over the raw data, and over our merged `covdata/`, must give what
@@ -111,8 +54,9 @@ pub fn verify_against_go(sh: &Shell, raw_dirs: &[Utf8PathBuf], out: &Utf8Path) -
         .join(",");
     let merged = out.join("covdata");
     let ours = std::fs::read(out.join("coverage.out"))?;
+    let loaded = pipeline::outputs::load(raw_dirs, false, &pipeline::Stderr("cover"))?;
     let mut our_percent = Vec::new();
-    gofmt::emit_percent(&read(raw_dirs)?, &mut our_percent)?;
+    gofmt::emit_percent(&loaded.profile, &mut our_percent)?;
     for (what, input) in [
         ("the raw data", inputs.as_str()),
         ("our merged covdata/", merged.as_str()),
@@ -138,4 +82,27 @@ pub fn verify_against_go(sh: &Shell, raw_dirs: &[Utf8PathBuf], out: &Utf8Path) -
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_a_directory_holding_anything_else() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = Utf8Path::from_path(tmp.path()).unwrap();
+        assert!(check_out_dir(&dir.join("new")).is_ok());
+        assert!(check_out_dir(dir).is_ok());
+        std::fs::create_dir(dir.join("covdata")).unwrap();
+        std::fs::write(dir.join("coverage.out"), "mode: set\n").unwrap();
+        std::fs::write(dir.join(".lcov.info.intcov-abc"), "").unwrap();
+        assert!(check_out_dir(dir).is_ok());
+        std::fs::write(dir.join("thesis.tex"), "years of work").unwrap();
+        let err = check_out_dir(dir).unwrap_err().to_string();
+        assert!(err.contains("holds thesis.tex"), "{err}");
+        assert!(dir.join("thesis.tex").is_file());
+        let file = dir.join("thesis.tex");
+        assert!(check_out_dir(&file).is_err());
+    }
 }

@@ -41,6 +41,12 @@ pub struct CoverArgs {
     /// Run only shard K of N of each module's tests (e.g. 1/2), for splitting a suite across machines
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
+    /// Record which runs executed each block: html, and coverage.json
+    #[arg(long)]
+    pub attribution: bool,
+    /// Extra `go test` arguments, after `--` (e.g. `-- -skip TestNetwork -timeout 5m -tags=integration`)
+    #[arg(last = true, value_name = "GO TEST ARGS")]
+    pub go_args: Vec<String>,
 }
 
 /// `K/N`: the K-th (1-based) of N slices of a test suite.
@@ -103,9 +109,18 @@ pub struct BenchArgs {
     /// Functions in the huge meta-data set (one generated program; 0 to skip it)
     #[arg(long, default_value_t = 100_000)]
     pub hugemeta_funcs: usize,
-    /// Run only the huge meta-data rows
+    /// Run only the huge meta-data rows (no cmd/go, set-operation or pipeline rows)
     #[arg(long)]
     pub only_hugemeta: bool,
+    /// Run only the whole-pipeline rows (`intcov test` against `go test -cover` on the fixtures)
+    #[arg(long)]
+    pub pipeline_only: bool,
+    /// Warm timed runs of each tool per fixture in the pipeline rows (the median is reported)
+    #[arg(long, default_value_t = 3)]
+    pub pipeline_repeat: usize,
+    /// Leave out the pipeline rows with a cold GOCACHE (each rebuilds the standard library)
+    #[arg(long)]
+    pub pipeline_no_cold: bool,
 }
 
 #[derive(Args, Debug)]

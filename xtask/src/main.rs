@@ -2,6 +2,7 @@
 
 mod bench;
 mod bench_hugemeta;
+mod bench_pipeline;
 mod bench_setops;
 mod cover;
 mod cover_outputs;

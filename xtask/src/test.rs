@@ -3,10 +3,50 @@
 
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use xshell::{cmd, Shell};
 
 use crate::flags::TestArgs;
+
+/// Debian packages the tests run: `genhtml` (from lcov) checks our LCOV, `chromium` renders
+/// our HTML. Installed here when root, else the one command to run is named at once.
+const DEBIAN_PACKAGES: [(&str, &str); 2] = [("genhtml", "lcov"), ("chromium", "chromium")];
+
+fn debian_packages(sh: &Shell) -> Result<()> {
+    let missing: Vec<&str> = DEBIAN_PACKAGES
+        .iter()
+        .filter(|(program, _)| !on_path(program))
+        .map(|(_, package)| *package)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let list = missing.join(" ");
+    let is_root = cmd!(sh, "id -u")
+        .quiet()
+        .read()
+        .is_ok_and(|u| u.trim() == "0");
+    let apt = on_path("apt-get");
+    if !(is_root && apt) {
+        bail!(
+            "the tests need {} (missing here); install them first:\n    sudo apt-get install -y {}",
+            missing.join(" and "),
+            list
+        );
+    }
+    eprintln!("xtask: installing {list} with apt-get");
+    cmd!(sh, "apt-get update -qq").run()?;
+    cmd!(sh, "apt-get install -y -qq {missing...}")
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .run()
+        .with_context(|| format!("apt-get install {list}"))?;
+    Ok(())
+}
+
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+}
 
 /// Releases the tests ask `testkit::go_release` for: the oldest supported and the newest.
 const EXTRA_GO_RELEASES: [&str; 2] = ["1.21.13", "1.27.3"];
@@ -34,6 +74,7 @@ pub fn run(args: TestArgs) -> Result<()> {
     }
 
     let sh = Shell::new()?;
+    debian_packages(&sh)?;
     sh.change_dir(testkit::repo_root());
     sh.set_var("GOTOOLCHAIN", "local");
     sh.set_var("GOFLAGS", "-buildvcs=false");

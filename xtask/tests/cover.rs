@@ -12,19 +12,6 @@ fn xtask() -> Command {
     c
 }
 
-/// Copy a fixture module out of the repository, so that nothing finds it through the workspace.
-fn copy_fixture(name: &str, to: &Utf8Path) -> Utf8PathBuf {
-    let dst = to.join(name);
-    let status = Command::new("cp")
-        .arg("-r")
-        .arg(testkit::fixtures_root().join(name))
-        .arg(&dst)
-        .status()
-        .expect("cp");
-    assert!(status.success());
-    dst
-}
-
 fn run_cover(module: &Utf8Path, out: &Utf8Path, extra: &[&str]) -> String {
     let output = xtask()
         .args(["cover", "--module", module.as_str(), "--out", out.as_str()])
@@ -60,7 +47,7 @@ fn go_covdata(args: &[&str]) -> Vec<u8> {
 fn module_outside_the_repo_gets_its_true_integration_coverage() {
     let tmp = tempfile::tempdir().unwrap();
     let tmp = Utf8Path::from_path(tmp.path()).unwrap();
-    let module = copy_fixture("clisuite", tmp);
+    let module = testkit::copy_fixture("clisuite", tmp);
     let out = tmp.join("out");
     let stdout = run_cover(&module, &out, &["--verify"]);
 
@@ -92,7 +79,7 @@ fn module_outside_the_repo_gets_its_true_integration_coverage() {
 fn two_shards_merged_equal_one_run() {
     let tmp = tempfile::tempdir().unwrap();
     let tmp = Utf8Path::from_path(tmp.path()).unwrap();
-    let module = copy_fixture("clisuite", tmp);
+    let module = testkit::copy_fixture("clisuite", tmp);
     let whole = tmp.join("whole");
     run_cover(&module, &whole, &[]);
     let shards: Vec<Utf8PathBuf> = (1..=2)
@@ -129,7 +116,7 @@ fn two_shards_merged_equal_one_run() {
 fn min_coverage_fails_with_the_figure() {
     let tmp = tempfile::tempdir().unwrap();
     let tmp = Utf8Path::from_path(tmp.path()).unwrap();
-    let module = copy_fixture("clisuite", tmp);
+    let module = testkit::copy_fixture("clisuite", tmp);
     let output = xtask()
         .args([
             "cover",
@@ -186,5 +173,133 @@ fn failing_tests_show_their_output() {
     assert!(
         stderr.contains("tests failed in") && stderr.contains("F is 1, want 2"),
         "{stderr}"
+    );
+}
+
+/// One pipeline: `cargo xtask cover` and `intcov test` write the same bytes for the same module.
+#[test]
+fn xtask_cover_and_intcov_test_write_identical_outputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Utf8Path::from_path(tmp.path()).unwrap();
+    let module = testkit::copy_fixture("clisuite", tmp);
+    let cover = tmp.join("cover");
+    let stdout_cover = {
+        let output = xtask()
+            .args([
+                "cover",
+                "--module",
+                module.as_str(),
+                "--out",
+                cover.as_str(),
+            ])
+            .env("SOURCE_DATE_EPOCH", "1700000000")
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+
+    let mine = tmp.join("intcov");
+    let manifest = testkit::repo_root().join("Cargo.toml");
+    let output = Command::new(env!("CARGO"))
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "intcov",
+            "--manifest-path",
+            manifest.as_str(),
+            "--",
+            "test",
+        ])
+        .args(["--out", mine.as_str()])
+        .args(["--coverprofile", mine.join("coverage.out").as_str()])
+        .args(["--lcov", mine.join("lcov.info").as_str()])
+        .args(["--cobertura", mine.join("cobertura.xml").as_str()])
+        .args(["--markdown", mine.join("summary.md").as_str()])
+        .args(["--html", mine.join("html").as_str()])
+        .arg("./...")
+        .current_dir(&module)
+        .env("GOTOOLCHAIN", "local")
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .unwrap();
+    let stdout_mine = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        output.status.success(),
+        "{stdout_mine}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout_mine.ends_with(&stdout_cover),
+        "{stdout_mine}\n---\n{stdout_cover}"
+    );
+
+    let mut html_pages = 0;
+    for name in [
+        "coverage.out",
+        "lcov.info",
+        "cobertura.xml",
+        "summary.md",
+        "html/index.html",
+    ] {
+        assert_eq!(
+            std::fs::read_to_string(cover.join(name)).unwrap(),
+            std::fs::read_to_string(mine.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    for entry in walk(&cover.join("html")) {
+        let rel = entry.strip_prefix(&cover).unwrap();
+        assert_eq!(
+            std::fs::read(&entry).unwrap(),
+            std::fs::read(mine.join(rel)).unwrap(),
+            "{rel}"
+        );
+        html_pages += 1;
+    }
+    assert!(html_pages > 1);
+    // The merged binary data: the same figures through Go's tool.
+    assert_eq!(
+        go_covdata(&["percent", &format!("-i={}", cover.join("covdata"))]),
+        go_covdata(&["percent", &format!("-i={}", mine.join("covdata"))])
+    );
+}
+
+fn walk(dir: &Utf8Path) -> Vec<Utf8PathBuf> {
+    let mut files = Vec::new();
+    for e in dir.read_dir_utf8().unwrap() {
+        let p = e.unwrap().into_path();
+        if p.is_dir() {
+            files.extend(walk(&p));
+        } else {
+            files.push(p);
+        }
+    }
+    files
+}
+
+/// Issue 19: `--out` never deletes what cargo xtask cover did not write.
+#[test]
+fn out_refuses_a_directory_holding_other_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Utf8Path::from_path(tmp.path()).unwrap();
+    let out = tmp.join("precious");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("notes.txt"), "keep me").unwrap();
+    let output = xtask()
+        .args(["cover", "--module", "/nonexistent", "--out", out.as_str()])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("holds notes.txt"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "keep me"
     );
 }

@@ -45,11 +45,20 @@ enum Command {
     Check(cmd::check::CheckArgs),
     /// Generate a `go test -overlay` for integration coverage
     Overlay(cmd::overlay::OverlayArgs),
+    /// Run go test with integration coverage, merge and report it (`intcov test ./...`)
+    Test(cmd::test::TestArgs),
 }
 
 fn main() -> ExitCode {
     tune_malloc();
-    let cli = Cli::parse_from(args::normalize(std::env::args_os()));
+    let argv: Vec<_> = std::env::args_os().collect();
+    // go test's flags are Go-style too, and must reach it untouched.
+    let argv = if argv.get(1).is_some_and(|a| a == "test") {
+        cmd::test::arrange(argv)
+    } else {
+        args::normalize(argv)
+    };
+    let cli = Cli::parse_from(argv);
     let result = match cli.command {
         Command::Textfmt(a) => cmd::read::textfmt(a),
         Command::Percent(a) => cmd::read::percent(a),
@@ -62,6 +71,7 @@ fn main() -> ExitCode {
         Command::Report(a) => cmd::report::report(a),
         Command::Check(a) => cmd::check::check(a),
         Command::Overlay(a) => cmd::overlay::overlay(a),
+        Command::Test(a) => cmd::test::test(a),
     };
     match result {
         Ok(code) => code,

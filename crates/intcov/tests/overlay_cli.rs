@@ -116,3 +116,52 @@ fn has_help() {
         assert!(text(&res.stdout).contains(flag), "{flag}");
     }
 }
+
+/// The variant as a word, as the seed's `generate_integration_overlay.go full` takes it.
+#[test]
+fn variant_word_as_argument() {
+    let go = testkit::go();
+    let tmp = tempfile::tempdir().unwrap();
+    let tmp = Utf8Path::from_path(tmp.path()).unwrap();
+    let files = |dir: &str| -> usize {
+        let json = tmp.join(dir).join("overlay_integration.json");
+        let map: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        map["Replace"].as_object().unwrap().len()
+    };
+    for (word, dir) in [(Some("minimal"), "m"), (None, "d"), (Some("full"), "f")] {
+        let out = tmp.join(dir);
+        let mut args = vec!["overlay"];
+        args.extend(word);
+        args.extend(["--out", out.as_str(), "--go", go.go.as_str()]);
+        let res = intcov(&args);
+        assert!(res.status.success(), "{args:?}: {}", text(&res.stderr));
+    }
+    // The minimal overlay replaces two files, the full one more.
+    assert_eq!(files("m"), 2);
+    assert_eq!(files("f"), files("d"));
+    assert!(files("f") > 2);
+
+    for bad in [
+        vec!["overlay", "huge", "--out", tmp.join("x").as_str()],
+        vec![
+            "overlay",
+            "minimal",
+            "--variant",
+            "full",
+            "--out",
+            tmp.join("y").as_str(),
+        ],
+        vec![
+            "overlay",
+            "full",
+            "minimal",
+            "--out",
+            tmp.join("z").as_str(),
+        ],
+    ] {
+        let res = intcov(&bad);
+        assert_eq!(res.status.code(), Some(2), "{bad:?}");
+        assert!(!tmp.join("x").exists() && !tmp.join("y").exists() && !tmp.join("z").exists());
+    }
+}

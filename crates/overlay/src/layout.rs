@@ -111,7 +111,11 @@ pub fn plan(layout: Layout, full: bool) -> Vec<FilePatch> {
         edits,
         fragments,
     };
-    let mut core_fragments = vec![templates::CORE, templates::CORE_CONFIG];
+    let mut core_fragments = vec![
+        templates::CORE,
+        templates::CORE_CONFIG,
+        templates::CORE_SETTINGS,
+    ];
     if full {
         core_fragments.push(templates::CORE_FULL);
     }
@@ -193,7 +197,8 @@ fn report_step_edits(layout: Layout) -> Vec<Edit> {
     let mut edits = vec![
         Edit::Replace {
             anchor: "\tfor _, p := range podlist {\n\t\tif !strings.Contains(p.MetaFile, hashstring) {\n\t\t\tcontinue\n\t\t}\n",
-            with: "\t// Integration coverage (go.dev/issue/60182): every pod written during\n\
+            with: "\tintegrationRecordCacheInputs() // go test caches per overlay setting\n\
+                   \t// Integration coverage (go.dev/issue/60182): every pod written during\n\
                    \t// this run counts, whichever program wrote it.\n\
                    \tif integrationOn() {\n\
                    \t\tif podlist, err = integrationPods(dir, podlist, hashstring, cpkg); err != nil {\n\

@@ -144,11 +144,7 @@ pub fn append_fragment(host: &str, fragment: &str, banner: &str) -> Result<Strin
     out.push_str(&host[..h.header_end]);
     if !missing.is_empty() {
         out.push_str("\nimport (\n");
-        for imp in missing {
-            out.push('\t');
-            out.push_str(&imp.line);
-            out.push('\n');
-        }
+        out.push_str(&import_lines(&missing));
         out.push_str(")\n");
     }
     out.push_str(&host[h.header_end..]);
@@ -159,6 +155,49 @@ pub fn append_fragment(host: &str, fragment: &str, banner: &str) -> Result<Strin
     out.push_str(banner);
     out.push_str(fragment[f.header_end..].trim_start_matches('\n'));
     Ok(out)
+}
+
+/// The specs of an import block, one a line, with trailing comments aligned as gofmt aligns them:
+/// in each run of consecutive lines that have one, the comments start one blank after the
+/// longest code. The order is kept (gofmt also sorts; the templates list their imports sorted).
+fn import_lines(specs: &[&Import]) -> String {
+    let split: Vec<(&str, Option<&str>)> = specs
+        .iter()
+        .map(|i| match i.line.find("//") {
+            Some(at) => (i.line[..at].trim_end(), Some(&i.line[at..])),
+            None => (i.line.trim_end(), None),
+        })
+        .collect();
+    let mut out = String::new();
+    let mut run_start = 0;
+    while run_start < split.len() {
+        let run_end = if split[run_start].1.is_some() {
+            run_start
+                + split[run_start..]
+                    .iter()
+                    .take_while(|(_, comment)| comment.is_some())
+                    .count()
+        } else {
+            run_start + 1
+        };
+        let width = split[run_start..run_end]
+            .iter()
+            .map(|(code, _)| code.chars().count())
+            .max()
+            .unwrap_or(0);
+        for (code, comment) in &split[run_start..run_end] {
+            out.push('\t');
+            out.push_str(code);
+            if let Some(comment) = comment {
+                let pad = width - code.chars().count() + 1;
+                out.push_str(&" ".repeat(pad));
+                out.push_str(comment);
+            }
+            out.push('\n');
+        }
+        run_start = run_end;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -174,6 +213,18 @@ mod tests {
         assert_eq!(
             out,
             "// Copyright\n\npackage p\n\nimport (\n\t\"fmt\"\n\t_ \"unsafe\" // for linkname\n)\n\nimport (\n\t\"os\"\n)\n\nfunc A() { fmt.Println() }\n\n// added\n// B is new.\nfunc B() { fmt.Println(os.Args) }\n"
+        );
+    }
+
+    /// Two imports with comments next to each other in the added block: gofmt aligns the comments.
+    #[test]
+    fn aligns_comments_of_added_imports() {
+        let frag = "package p\n\nimport (\n\t_ \"io\" // io\n\t\"os\"\n\t_ \"os/signal\" // signals\n\t_ \"unsafe\" // linkname\n)\n";
+        let out = append_fragment("package p\n", frag, "").unwrap();
+        // What gofmt makes of it.
+        assert_eq!(
+            out,
+            "package p\n\nimport (\n\t_ \"io\" // io\n\t\"os\"\n\t_ \"os/signal\" // signals\n\t_ \"unsafe\"    // linkname\n)\n\n"
         );
     }
 

@@ -25,6 +25,7 @@ macro_rules! template {
 
 pub const CORE: Template = template!("core/integration.go.in");
 pub const CORE_CONFIG: Template = template!("core/integration_config.go.in");
+pub const CORE_SETTINGS: Template = template!("core/integration_settings.go.in");
 pub const CORE_FULL: Template = template!("core/integration_full.go.in");
 pub const CFILE_EXPORTS: Template = template!("internal/coverage/cfile/integration_exports.go.in");
 pub const RUNTIME_COVERAGE_API: Template = template!("runtime/coverage/integration_api.go.in");
@@ -37,9 +38,10 @@ pub const TESTING: Template = template!("testing/integration_coverage.go.in");
 
 /// Every template, for checks over all of them.
 #[cfg(test)]
-pub const ALL: [Template; 10] = [
+pub const ALL: [Template; 11] = [
     CORE,
     CORE_CONFIG,
+    CORE_SETTINGS,
     CORE_FULL,
     CFILE_EXPORTS,
     RUNTIME_COVERAGE_API,

@@ -8,40 +8,12 @@
 
 mod common;
 
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use camino::{Utf8Path, Utf8PathBuf};
-use common::{data_files, go, tempdir, textfmt, utf8, Output, Profile};
+use common::{data_files, go, overlay_json, tempdir, textfmt, utf8, Output, Profile};
 use overlay::Variant;
 use testkit::GoToolchain;
-
-/// The overlay of `variant` for `tc`, generated once per test process into target/ (a stable
-/// path keeps the Go build cache warm across runs: the path is baked into the overlay).
-fn overlay_json(tc: &GoToolchain, variant: Variant) -> Utf8PathBuf {
-    static MADE: Mutex<Vec<(String, Variant, Utf8PathBuf)>> = Mutex::new(Vec::new());
-    let mut made = MADE.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some((_, _, json)) = made
-        .iter()
-        .find(|(v, var, _)| *v == tc.version && *var == variant)
-    {
-        return json.clone();
-    }
-    let out = testkit::target_dir()
-        .join("overlay-tests")
-        .join(format!("{}-{variant}", tc.version));
-    let install = overlay::probe(&tc.go).expect("go env");
-    let generated = overlay::generate(
-        &install,
-        &overlay::Options {
-            out,
-            coverdir: None,
-            variant,
-        },
-    )
-    .unwrap_or_else(|e| panic!("generating the overlay for {}: {e}", tc.version));
-    made.push((tc.version.clone(), variant, generated.overlay_json.clone()));
-    generated.overlay_json
-}
 
 fn fixture_dir(name: &str) -> Utf8PathBuf {
     testkit::fixtures_root().join(name)
@@ -627,9 +599,5 @@ on_release!(go1_27_3, testkit::go_release("1.27.3"));
 #[test]
 #[ignore = "run by `cargo xtask overlay-matrix`"]
 fn release_from_env() {
-    let tc = match std::env::var("INTCOV_OVERLAY_GO_RELEASE") {
-        Ok(v) if !v.is_empty() => testkit::go_release(&v),
-        _ => testkit::go(),
-    };
-    all_scenarios(&tc);
+    all_scenarios(&common::matrix_toolchain());
 }

@@ -63,6 +63,20 @@ pub fn fixture_names() -> Vec<String> {
     names
 }
 
+/// Copies fixture module `name` into `to` (as `to/name`), out of the repository, so that nothing
+/// finds it through the workspace; panics on failure.
+pub fn copy_fixture(name: &str, to: &Utf8Path) -> Utf8PathBuf {
+    let dst = to.join(name);
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(fixtures_root().join(name))
+        .arg(&dst)
+        .status()
+        .expect("cp");
+    assert!(status.success(), "cp -r {name} {dst}");
+    dst
+}
+
 /// Builds `fixture`'s commands with `-cover -covermode=<mode> -coverpkg=<module>/...` using `go`,
 /// runs its integration tests (`go test ./...`, the test binaries themselves not covered) with the
 /// commands writing into a fresh temporary GOCOVERDIR, and returns that directory.

@@ -9,7 +9,9 @@ mod fixtures;
 mod snapshots;
 mod toolchain;
 
-pub use fixtures::{covdata, fixture_names, fixtures_root, try_covdata, CoverDir, CoverMode};
+pub use fixtures::{
+    copy_fixture, covdata, fixture_names, fixtures_root, try_covdata, CoverDir, CoverMode,
+};
 pub use snapshots::{insta_settings, redact_hashes};
 pub use toolchain::{
     go, go_release, try_go, try_go_release, try_go_release_verbose, GoToolchain, MIN_GO_MINOR,

@@ -5,3 +5,4 @@ pub mod merge;
 pub mod overlay;
 pub mod read;
 pub mod report;
+pub mod test;

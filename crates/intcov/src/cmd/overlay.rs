@@ -7,7 +7,14 @@ use camino::Utf8PathBuf;
 use clap::Args;
 
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Examples:\n  intcov overlay --out .intcov\n  intcov overlay minimal --out .intcov   \
+                  (the variant word as generate_integration_overlay.go takes it)"
+)]
 pub struct OverlayArgs {
+    /// `full` or `minimal`, as a word: the same as --variant
+    #[arg(value_name = "VARIANT", conflicts_with = "variant")]
+    pub variant_word: Option<overlay::Variant>,
     /// Directory to write overlay_integration.json and the files it points to
     #[arg(long, value_name = "DIR", required = true)]
     pub out: String,
@@ -24,12 +31,13 @@ pub struct OverlayArgs {
 
 /// Prints the path of `overlay_integration.json`, ready for `go test -overlay=`.
 pub fn overlay(a: OverlayArgs) -> anyhow::Result<ExitCode> {
+    let variant = a.variant_word.unwrap_or(a.variant);
     let go = Utf8PathBuf::from(a.go.as_deref().unwrap_or("go"));
     let install = overlay::probe(&go)?;
     let opts = overlay::Options {
         out: Utf8PathBuf::from(&a.out),
         coverdir: a.coverdir.map(Utf8PathBuf::from),
-        variant: a.variant,
+        variant,
     };
     let generated = overlay::generate(&install, &opts).with_context(|| {
         format!(
@@ -39,7 +47,7 @@ pub fn overlay(a: OverlayArgs) -> anyhow::Result<ExitCode> {
     })?;
     eprintln!(
         "intcov: {} overlay for {}: use `go test -overlay={}` with GO_INTEGRATION_COVERAGE=1",
-        a.variant, generated.version, generated.overlay_json
+        variant, generated.version, generated.overlay_json
     );
     println!("{}", generated.overlay_json);
     Ok(ExitCode::SUCCESS)

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test file uses its own part
 
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 use camino::{Utf8Path, Utf8PathBuf};
 use testkit::GoToolchain;
@@ -235,4 +236,60 @@ pub fn data_files(dir: &Utf8Path) -> (Vec<Utf8PathBuf>, Vec<Utf8PathBuf>) {
     meta.sort();
     counters.sort();
     (meta, counters)
+}
+
+/// The overlay of `variant` for `tc`, generated once per test process into target/ (a stable
+/// path keeps the Go build cache warm across runs: the path is baked into the overlay).
+pub fn overlay_json(tc: &GoToolchain, variant: overlay::Variant) -> Utf8PathBuf {
+    static MADE: Mutex<Vec<(String, overlay::Variant, Utf8PathBuf)>> = Mutex::new(Vec::new());
+    let mut made = MADE.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, _, json)) = made
+        .iter()
+        .find(|(v, var, _)| *v == tc.version && *var == variant)
+    {
+        return json.clone();
+    }
+    let out = testkit::target_dir()
+        .join("overlay-tests")
+        .join(format!("{}-{variant}", tc.version));
+    let install = overlay::probe(&tc.go).expect("go env");
+    let generated = overlay::generate(
+        &install,
+        &overlay::Options {
+            out,
+            coverdir: None,
+            variant,
+        },
+    )
+    .unwrap_or_else(|e| panic!("generating the overlay for {}: {e}", tc.version));
+    made.push((tc.version.clone(), variant, generated.overlay_json.clone()));
+    generated.overlay_json
+}
+
+/// Copies the files under `from` into `to` (created), keeping the tree: a module copied into a
+/// fresh directory has package paths no earlier test run built, so go test's cache starts empty
+/// for it.
+pub fn copy_tree(from: &Utf8Path, to: &Utf8Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{to}: {e}"));
+    for e in from
+        .read_dir_utf8()
+        .unwrap_or_else(|e| panic!("{from}: {e}"))
+    {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap_or_else(|err| panic!("{}: {err}", e.path()));
+        }
+    }
+}
+
+/// The release `cargo xtask overlay-matrix` asks for in INTCOV_OVERLAY_GO_RELEASE (e.g. 1.22.10),
+/// or the Go on PATH.
+pub fn matrix_toolchain() -> GoToolchain {
+    match std::env::var("INTCOV_OVERLAY_GO_RELEASE") {
+        Ok(v) if !v.is_empty() => testkit::go_release(&v),
+        _ => testkit::go(),
+    }
 }

@@ -1,0 +1,3 @@
+module example.com/tagsmod
+
+go 1.21

@@ -1,0 +1,3 @@
+module example.com/twopkg
+
+go 1.21
