@@ -36,15 +36,29 @@ pub fn run(args: BenchArgs) -> Result<()> {
         let set = cmdgo_dataset(&sh, &bench_dir, args.runs)?;
         return crate::bench_reports::run(&intcov, &set.dir, &bench_dir, args.repeat);
     }
-    let pipeline = crate::bench_pipeline::run(&args, &intcov, &bench_dir)?;
+    let pipeline = if args.only_hugemeta {
+        String::new()
+    } else {
+        crate::bench_pipeline::run(&args, &intcov, &bench_dir)?
+    };
     if args.pipeline_only {
         return write_results(&bench_dir, &pipeline);
     }
 
-    let mut sets = vec![cmdgo_dataset(&sh, &bench_dir, args.runs)?];
-    crate::bench_reports::run(&intcov, &sets[0].dir, &bench_dir, args.repeat)?;
-    if args.large > 0 {
+    let mut sets = Vec::new();
+    if !args.only_hugemeta {
+        sets.push(cmdgo_dataset(&sh, &bench_dir, args.runs)?);
+        crate::bench_reports::run(&intcov, &sets[0].dir, &bench_dir, args.repeat)?;
+    }
+    if args.large > 0 && !sets.is_empty() {
         sets.push(replicated_dataset(&sh, &bench_dir, &sets[0], args.large)?);
+    }
+    if args.hugemeta_funcs > 0 {
+        sets.push(crate::bench_hugemeta::dataset(
+            &sh,
+            &bench_dir,
+            args.hugemeta_funcs,
+        )?);
     }
 
     let mut table = String::new();
@@ -101,14 +115,16 @@ pub fn run(args: BenchArgs) -> Result<()> {
             writeln!(table, "{line}")?;
         }
     }
-    crate::bench_setops::run(
-        &mut table,
-        &go_covdata,
-        &intcov,
-        &sets[0].dir,
-        &bench_dir,
-        args.repeat,
-    )?;
+    if !args.only_hugemeta {
+        crate::bench_setops::run(
+            &mut table,
+            &go_covdata,
+            &intcov,
+            &sets[0].dir,
+            &bench_dir,
+            args.repeat,
+        )?;
+    }
     if gnu_time.is_none() {
         writeln!(
             table,
@@ -360,7 +376,7 @@ impl Summary {
     }
 }
 
-struct DataSet {
+pub(crate) struct DataSet {
     name: String,
     dir: Utf8PathBuf,
     files: usize,
@@ -368,7 +384,7 @@ struct DataSet {
 }
 
 impl DataSet {
-    fn scan(name: &str, dir: Utf8PathBuf) -> Result<DataSet> {
+    pub(crate) fn scan(name: &str, dir: Utf8PathBuf) -> Result<DataSet> {
         let (mut files, mut bytes) = (0, 0);
         for entry in std::fs::read_dir(&dir)? {
             let entry = entry?;

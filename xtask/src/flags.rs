@@ -119,6 +119,12 @@ pub struct BenchArgs {
     /// Run only the report benchmark (intcov report against genhtml and go tool cover -html)
     #[arg(long)]
     pub reports_only: bool,
+    /// Functions in the huge meta-data set (one generated program; 0 to skip it)
+    #[arg(long, default_value_t = 100_000)]
+    pub hugemeta_funcs: usize,
+    /// Run only the huge meta-data rows (no cmd/go, set-operation or pipeline rows)
+    #[arg(long)]
+    pub only_hugemeta: bool,
     /// Run only the whole-pipeline rows (`intcov test` against `go test -cover` on the fixtures)
     #[arg(long)]
     pub pipeline_only: bool,

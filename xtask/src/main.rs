@@ -2,6 +2,7 @@
 
 mod bench;
 mod bench_flush;
+mod bench_hugemeta;
 mod bench_pipeline;
 mod bench_reports;
 mod bench_setops;

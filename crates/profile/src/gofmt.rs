@@ -23,9 +23,7 @@ pub fn emit_textual(profile: &Profile, w: &mut dyn Write) -> io::Result<()> {
         let mut buf = Vec::new();
         for batch in &batches {
             buf.clear();
-            for pkg in &packages[batch.clone()] {
-                textual_lines(pkg, &mut buf);
-            }
+            batch_lines(&packages, batch, &mut buf);
             w.write_all(&buf)?;
         }
         return w.flush();
@@ -34,22 +32,69 @@ pub fn emit_textual(profile: &Profile, w: &mut dyn Write) -> io::Result<()> {
     w.flush()
 }
 
-/// Runs of consecutive packages with about 64 KiB of textfmt output each.
-fn batches(packages: &[&PackageCoverage]) -> Vec<std::ops::Range<usize>> {
-    const UNITS: usize = 1500;
+/// Units of one batch: packages from `packages.start` up to `packages.end`, the first of them
+/// from unit `first_unit` on and the last up to unit `last_units` (`None`: all of them).
+#[derive(Clone, Debug, PartialEq)]
+struct Batch {
+    packages: std::ops::Range<usize>,
+    first_unit: usize,
+    last_units: Option<usize>,
+}
+
+/// Runs of about [`BATCH_UNITS`] units (some 64 KiB of textfmt output) each. A package already
+/// in output order is split across batches, so that one package of a million functions is
+/// not formatted into one buffer of its whole output.
+fn batches(packages: &[&PackageCoverage]) -> Vec<Batch> {
     let mut out = Vec::new();
-    let (mut start, mut units) = (0, 0);
+    let (mut start, mut first_unit, mut units) = (0, 0, 0);
     for (i, pkg) in packages.iter().enumerate() {
-        units += pkg.num_units();
-        if units >= UNITS {
-            out.push(start..i + 1);
-            (start, units) = (i + 1, 0);
+        let n = pkg.num_units();
+        let mut at = if i == start { first_unit } else { 0 };
+        if pkg.units_in_order().is_some() {
+            while n - at > BATCH_UNITS - units {
+                let end = at + (BATCH_UNITS - units);
+                out.push(Batch {
+                    packages: start..i + 1,
+                    first_unit,
+                    last_units: Some(end),
+                });
+                (start, first_unit, units, at) = (i, end, 0, end);
+            }
+        }
+        units += n - at;
+        if units >= BATCH_UNITS {
+            out.push(Batch {
+                packages: start..i + 1,
+                first_unit,
+                last_units: None,
+            });
+            (start, first_unit, units) = (i + 1, 0, 0);
         }
     }
     if start < packages.len() {
-        out.push(start..packages.len());
+        out.push(Batch {
+            packages: start..packages.len(),
+            first_unit,
+            last_units: None,
+        });
     }
     out
+}
+
+const BATCH_UNITS: usize = 1500;
+
+/// Append the textfmt lines of `batch` to `out`.
+fn batch_lines(packages: &[&PackageCoverage], batch: &Batch, out: &mut Vec<u8>) {
+    let last = batch.packages.end - 1;
+    for i in batch.packages.clone() {
+        let from = if i == batch.packages.start {
+            batch.first_unit
+        } else {
+            0
+        };
+        let to = if i == last { batch.last_units } else { None };
+        textual_lines(packages[i], from, to, out);
+    }
 }
 
 /// The pool's threads format the batches (taking them in order, each into a recycled
@@ -57,7 +102,7 @@ fn batches(packages: &[&PackageCoverage]) -> Vec<std::ops::Range<usize>> {
 /// and memory stays a few batches' worth.
 fn emit_batches_in_parallel(
     packages: &[&PackageCoverage],
-    batches: &[std::ops::Range<usize>],
+    batches: &[Batch],
     w: &mut dyn Write,
 ) -> io::Result<()> {
     use std::collections::BTreeMap;
@@ -84,9 +129,7 @@ fn emit_batches_in_parallel(
                     .and_then(|mut f| f.pop())
                     .unwrap_or_default();
                 buf.clear();
-                for pkg in &packages[batches[i].clone()] {
-                    textual_lines(pkg, &mut buf);
-                }
+                batch_lines(packages, &batches[i], &mut buf);
                 if tx.send((i, buf)).is_err() {
                     break;
                 }
@@ -114,10 +157,11 @@ fn emit_batches_in_parallel(
     result
 }
 
-/// Append a package's textfmt lines to `out`.
-fn textual_lines(pkg: &PackageCoverage, out: &mut Vec<u8>) {
+/// Append the textfmt lines of a package's sorted units `from..to` (`None`: to the end) to `out`.
+fn textual_lines(pkg: &PackageCoverage, from: usize, to: Option<usize>, out: &mut Vec<u8>) {
     let functions = pkg.functions();
-    let units = pkg.sorted_units_cow();
+    let all = pkg.sorted_units_cow();
+    let units = &all[from..to.unwrap_or(all.len())];
     // Room made once: the file name, and at most 67 bytes for the rest of a line.
     let size: usize = units
         .iter()
@@ -398,7 +442,10 @@ pub struct TabWriter<W: Write> {
     /// `buf` position up to which the current cell's width has been counted.
     pos: usize,
     cell: Cell,
-    lines: Vec<Vec<Cell>>,
+    /// The buffered lines' terminated cells, one after the other (no vector per line).
+    cells: Vec<Cell>,
+    /// Where each buffered line's cells start in `cells`; the last is the current line.
+    line_starts: Vec<usize>,
     widths: Vec<usize>,
 }
 
@@ -413,7 +460,8 @@ impl<W: Write> TabWriter<W> {
             buf: Vec::new(),
             pos: 0,
             cell: Cell::default(),
-            lines: vec![Vec::new()],
+            cells: Vec::new(),
+            line_starts: vec![0],
             widths: Vec::new(),
         }
     }
@@ -426,9 +474,24 @@ impl<W: Write> TabWriter<W> {
         self.buf.clear();
         self.pos = 0;
         self.cell = Cell::default();
-        self.lines.clear();
-        self.lines.push(Vec::new());
+        self.cells.clear();
+        self.line_starts.clear();
+        self.line_starts.push(0);
         self.widths.clear();
+    }
+
+    fn num_lines(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Line `i`'s cells.
+    fn line(&self, i: usize) -> &[Cell] {
+        let end = self
+            .line_starts
+            .get(i + 1)
+            .copied()
+            .unwrap_or(self.cells.len());
+        &self.cells[self.line_starts[i]..end]
     }
 
     fn update_width(&mut self) {
@@ -442,13 +505,13 @@ impl<W: Write> TabWriter<W> {
 
     fn terminate_cell(&mut self, htab: bool) -> usize {
         self.cell.htab = htab;
-        let line = self
-            .lines
-            .last_mut()
-            .expect("there is always a current line");
-        line.push(self.cell);
+        self.cells.push(self.cell);
         self.cell = Cell::default();
-        line.len()
+        let start = *self
+            .line_starts
+            .last()
+            .expect("there is always a current line");
+        self.cells.len() - start
     }
 
     fn write_padding(&mut self, textw: usize, cellw: usize) -> io::Result<()> {
@@ -465,8 +528,8 @@ impl<W: Write> TabWriter<W> {
 
     fn write_lines(&mut self, mut pos: usize, line0: usize, line1: usize) -> io::Result<usize> {
         for i in line0..line1 {
-            for j in 0..self.lines[i].len() {
-                let c = self.lines[i][j];
+            for j in 0..self.line(i).len() {
+                let c = self.line(i)[j];
                 if c.size > 0 {
                     self.out.write_all(&self.buf[pos..pos + c.size])?;
                     pos += c.size;
@@ -475,7 +538,7 @@ impl<W: Write> TabWriter<W> {
                     self.write_padding(c.width, self.widths[j])?;
                 }
             }
-            if i + 1 == self.lines.len() {
+            if i + 1 == self.num_lines() {
                 // The last buffered line holds the incomplete cell.
                 let end = pos + self.cell.size;
                 self.out.write_all(&self.buf[pos..end])?;
@@ -492,7 +555,7 @@ impl<W: Write> TabWriter<W> {
         let column = self.widths.len();
         let mut this = line0;
         while this < line1 {
-            if column + 1 >= self.lines[this].len() {
+            if column + 1 >= self.line(this).len() {
                 this += 1;
                 continue;
             }
@@ -501,7 +564,7 @@ impl<W: Write> TabWriter<W> {
             line0 = this;
             let mut width = self.minwidth;
             while this < line1 {
-                let line = &self.lines[this];
+                let line = self.line(this);
                 if column + 1 >= line.len() {
                     break;
                 }
@@ -522,7 +585,7 @@ impl<W: Write> TabWriter<W> {
         if self.cell.size > 0 {
             self.terminate_cell(false);
         }
-        let n = self.lines.len();
+        let n = self.num_lines();
         let result = self.format(0, 0, n);
         self.reset();
         result.map(|_| ())
@@ -540,7 +603,7 @@ impl<W: Write> Write for TabWriter<W> {
                 n = i + 1;
                 let ncells = self.terminate_cell(ch == b'\t');
                 if ch == b'\n' || ch == b'\x0c' {
-                    self.lines.push(Vec::new());
+                    self.line_starts.push(self.cells.len());
                     if ch == b'\x0c' || ncells == 1 {
                         // A line without tabs ends every column block: flush early as Go does.
                         self.flush_buffered()?;
@@ -653,6 +716,79 @@ mod tests {
             emit_textual(&p, &mut out).unwrap();
             assert!(out == want);
         }
+    }
+
+    /// Packages read from binary data (units already in order), of sizes around the batch size.
+    fn sorted_packages() -> Profile {
+        let mut p = Profile::new(crate::CounterMode::Count);
+        for (i, n) in [0u32, 1, 1499, 1500, 1501, 7, 4000, 2999, 3001, 10]
+            .iter()
+            .enumerate()
+        {
+            let file = format!("example.com/s{i}/f.go");
+            let names: Vec<String> = (0..*n).map(|k| format!("F{k}")).collect();
+            let funcs: Vec<crate::FunctionRef<'_>> = names
+                .iter()
+                .map(|name| crate::FunctionRef {
+                    file: &file,
+                    name,
+                    literal: false,
+                })
+                .collect();
+            let units = (0..*n)
+                .map(|k| {
+                    let unit = crate::Unit {
+                        start_line: k + 1,
+                        start_col: 2,
+                        end_line: k + 1,
+                        end_col: 9,
+                        num_stmts: 1,
+                    };
+                    (k, unit, k % 5)
+                })
+                .collect();
+            let pkg = PackageCoverage::from_parts(crate::CounterMode::Count, &funcs, units);
+            p.put_package(format!("example.com/s{i}"), pkg);
+        }
+        p
+    }
+
+    #[test]
+    fn batches_split_sorted_packages_and_cover_each_unit_once() {
+        let p = sorted_packages();
+        let packages: Vec<&PackageCoverage> = p.packages().values().collect();
+        let mut seen = Vec::new();
+        for b in batches(&packages) {
+            let mut in_batch = 0;
+            for i in b.packages.clone() {
+                let from = if i == b.packages.start {
+                    b.first_unit
+                } else {
+                    0
+                };
+                let to = match b.last_units {
+                    Some(end) if i == b.packages.end - 1 => end,
+                    _ => packages[i].num_units(),
+                };
+                in_batch += to - from;
+                seen.extend((from..to).map(|u| (i, u)));
+            }
+            assert!(in_batch <= BATCH_UNITS, "{b:?} holds {in_batch} units");
+        }
+        let want: Vec<(usize, usize)> = packages
+            .iter()
+            .enumerate()
+            .flat_map(|(i, pkg)| (0..pkg.num_units()).map(move |u| (i, u)))
+            .collect();
+        assert_eq!(seen, want);
+        // And the bytes are those of formatting each package whole, in turn.
+        let mut whole = b"mode: count\n".to_vec();
+        for pkg in &packages {
+            textual_lines(pkg, 0, None, &mut whole);
+        }
+        let mut out = Vec::new();
+        emit_textual(&p, &mut out).unwrap();
+        assert!(out == whole);
     }
 
     /// A writer that fails once it has taken `left` bytes.

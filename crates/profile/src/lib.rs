@@ -211,9 +211,17 @@ impl PackageCoverage {
             Units::Map(m) => {
                 let mut v: Vec<(u32, Unit, u32)> =
                     m.iter().map(|(&(f, u), &c)| (f, u, c)).collect();
-                sort_units(&self.functions, &mut v);
+                sort_units(&self.functions, &mut v, false);
                 std::borrow::Cow::Owned(v)
             }
+        }
+    }
+
+    /// The units when they are already kept in output order (no sort needed to read them).
+    pub(crate) fn units_in_order(&self) -> Option<&[(u32, Unit, u32)]> {
+        match &self.units {
+            Units::Sorted(v) => Some(v),
+            Units::Map(_) => None,
         }
     }
 
@@ -278,7 +286,7 @@ impl PackageCoverage {
                 u.2 = mode.combine(0, u.2);
             }
         }
-        sort_units(&kept, &mut units);
+        sort_units(&kept, &mut units, true);
         // Equal (function, unit) pairs are now adjacent: combine them as the map would.
         units.dedup_by(|later, kept| {
             if later.0 == kept.0 && later.1 == kept.1 {
@@ -391,7 +399,7 @@ impl PackageCoverage {
 
 /// Sort units in Go's formatter order (file, start line, end line, start column, end column,
 /// statement count), then by function so that equal keys of one function are adjacent.
-fn sort_units(functions: &[Function], units: &mut [(u32, Unit, u32)]) {
+fn sort_units(functions: &[Function], units: &mut [(u32, Unit, u32)], presort_runs: bool) {
     // Rank the files once so that the sort compares integers, not strings. Neighbouring
     // functions mostly share a file: sort and search only the distinct runs of names.
     let mut files: Vec<&str> = Vec::new();
@@ -414,17 +422,28 @@ fn sort_units(functions: &[Function], units: &mut [(u32, Unit, u32)]) {
     }
     // The function breaks ties: two functions can hold a block of one position (a renamed
     // function, damaged meta-data), and the order would otherwise depend on the input's.
-    units.sort_unstable_by_key(|(f, u, _)| {
+    let key = |&(f, u, _): &(u32, Unit, u32)| {
         (
-            rank[*f as usize],
+            rank[f as usize],
             u.start_line,
             u.end_line,
             u.start_col,
             u.end_col,
             u.num_stmts,
-            *f,
+            f,
         )
-    });
+    };
+    if presort_runs {
+        // Units arrive function by function and functions mostly in source order: sort each
+        // function's run (a few units), and the whole only if the runs are then out of order.
+        for run in units.chunk_by_mut(|a, b| a.0 == b.0) {
+            run.sort_unstable_by_key(key);
+        }
+        if units.windows(2).all(|w| key(&w[0]) <= key(&w[1])) {
+            return;
+        }
+    }
+    units.sort_unstable_by_key(key);
 }
 
 /// Merged coverage of any number of runs, programs and profiles.

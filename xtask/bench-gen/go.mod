@@ -1,0 +1,3 @@
+module example.com/bench-gen
+
+go 1.21
