@@ -30,6 +30,13 @@ pub enum HtmlError {
         path: Utf8PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Output(#[from] outfile::Error),
+    #[error(
+        "{path}: holds files that are not an intcov HTML report; give a new or empty directory \
+         (a report replaces the whole directory)"
+    )]
+    NotAReport { path: Utf8PathBuf },
 }
 
 #[derive(Debug, Clone)]
@@ -80,10 +87,17 @@ pub fn render_with(
 
 /// Render and write into `dir` (created if needed).
 pub fn write_dir(cov: &Coverage, opts: &HtmlOptions, dir: &Utf8Path) -> Result<(), HtmlError> {
+    if !replaceable(dir) {
+        return Err(HtmlError::NotAReport {
+            path: dir.to_owned(),
+        });
+    }
+    // Built aside and put in place whole: a failed run leaves the previous report as it was.
+    let staged = outfile::StagedDir::create(dir)?;
     for page in render(cov, opts) {
-        let path = dir.join(&page.path);
+        let path = staged.path().join(&page.path);
         let err = |source| HtmlError::Write {
-            path: path.clone(),
+            path: dir.join(&page.path),
             source,
         };
         if let Some(parent) = path.parent() {
@@ -91,7 +105,22 @@ pub fn write_dir(cov: &Coverage, opts: &HtmlOptions, dir: &Utf8Path) -> Result<(
         }
         std::fs::write(&path, page.html).map_err(err)?;
     }
-    Ok(())
+    Ok(staged.commit_replace()?)
+}
+
+/// A directory a report may replace: missing, empty, or a previous report (`index.html`,
+/// `files/` and nothing else), never a directory holding anything of the user's.
+fn replaceable(dir: &Utf8Path) -> bool {
+    let Ok(entries) = dir.read_dir_utf8() else {
+        return !dir.exists();
+    };
+    entries.into_iter().all(|e| {
+        e.is_ok_and(|e| {
+            let name = e.file_name();
+            let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+            (name == "index.html" && !is_dir) || (name == "files" && is_dir)
+        })
+    })
 }
 
 /// `files/<path>.html`, the path made safe to use as relative file name.
@@ -246,4 +275,49 @@ fn run_select(out: &mut String, cov: &Coverage, labels: &[String], what: &str) {
         );
     }
     out.push_str("</select></label></p>\n");
+}
+
+#[cfg(test)]
+mod write_tests {
+    use super::*;
+
+    fn tmp() -> (tempfile::TempDir, Utf8PathBuf) {
+        let t = tempfile::tempdir().unwrap();
+        let p = Utf8PathBuf::from_path_buf(t.path().to_owned()).unwrap();
+        (t, p)
+    }
+
+    #[test]
+    fn a_report_replaces_only_a_previous_report() {
+        let (_t, root) = tmp();
+        let cov = Coverage {
+            mode: profile::CounterMode::Set,
+            packages: Vec::new(),
+            runs: Vec::new(),
+            source_root: None,
+        };
+        let dir = root.join("html");
+        write_dir(&cov, &HtmlOptions::default(), &dir).unwrap();
+        assert!(dir.join("index.html").is_file());
+        // A second report replaces the first.
+        write_dir(&cov, &HtmlOptions::default(), &dir).unwrap();
+        // A directory of the user's is refused, and kept as it was.
+        std::fs::write(root.join("notes.txt"), "mine").unwrap();
+        let err = write_dir(&cov, &HtmlOptions::default(), &root).unwrap_err();
+        assert!(
+            err.to_string().contains("not an intcov HTML report"),
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(root.join("notes.txt")).unwrap(),
+            "mine"
+        );
+        // Nothing is left beside the report.
+        let names: Vec<String> = root
+            .read_dir_utf8()
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_owned())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+    }
 }
