@@ -34,8 +34,7 @@ pub const OS_SIGNAL_UNIX: Template = template!("os/signal/integration_coverage_u
 pub const OS_SIGNAL_PLAN9: Template = template!("os/signal/integration_coverage_plan9.go.in");
 pub const TESTING: Template = template!("testing/integration_coverage.go.in");
 
-/// Every template, for checks over all of them.
-#[cfg(test)]
+/// Every template, for checks over all of them and for [`crate::fingerprint`].
 pub const ALL: [Template; 13] = [
     CORE,
     CORE_CONFIG,

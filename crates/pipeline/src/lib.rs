@@ -4,7 +4,7 @@
 //! 1. [`Workspace::find`]: the module or `go.work` workspace around a directory (which may be
 //!    a subdirectory of a monorepo), through `go env` and `go list -m -json`;
 //! 2. [`overlay_cache::ensure`]: the `go test -overlay` for this Go release, generated once into
-//!    the user cache directory and reused (keyed by GOROOT, GOVERSION and intcov's version; a
+//!    the user cache directory and reused (keyed by GOROOT, GOVERSION, intcov's version and the overlay's fingerprint; a
 //!    file lock keeps concurrent runs from building it twice or reading it half-built);
 //! 3. [`gotest::run`]: `go test` with `GO_INTEGRATION_COVERAGE=1` into a fresh raw directory,
 //!    `-cover`, `-coverpkg=<main modules>/...` and `-count=1` added unless the user gave their

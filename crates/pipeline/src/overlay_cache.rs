@@ -78,8 +78,10 @@ pub fn ensure(go: &Utf8Path, cache: &Utf8Path, progress: &dyn Progress) -> Resul
     };
     let generated = overlay::generate(&install, &opts)?;
     let key = format!(
-        "goroot {}\ngoversion {}\nintcov {VERSION}\n",
-        install.goroot, install.version
+        "goroot {}\ngoversion {}\nintcov {VERSION}\noverlay {:016x}\n",
+        install.goroot,
+        install.version,
+        overlay::fingerprint()
     );
     std::fs::write(entry.join(COMPLETE), key).map_err(io(&entry, "cannot write the marker"))?;
     let _ = lock.unlock();
@@ -89,14 +91,15 @@ pub fn ensure(go: &Utf8Path, cache: &Utf8Path, progress: &dyn Progress) -> Resul
     })
 }
 
-/// `go1.26.8-<hash of GOROOT, GOVERSION, intcov version>`: readable, and distinct for two
-/// installs of one release.
+/// `go1.26.8-<hash of GOROOT, GOVERSION, intcov version, overlay fingerprint>`: readable, and
+/// distinct for two installs of one release and for two builds of intcov whose overlays differ.
 fn entry_name(goroot: &Utf8Path, version: &str) -> String {
     // FNV-1a, 64 bits: stable across Rust releases, unlike DefaultHasher.
     let mut h = Fnv(0xcbf2_9ce4_8422_2325);
     goroot.as_str().hash(&mut h);
     version.hash(&mut h);
     VERSION.hash(&mut h);
+    overlay::fingerprint().hash(&mut h);
     let safe: String = version
         .chars()
         .map(|c| {
