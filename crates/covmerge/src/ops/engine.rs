@@ -9,6 +9,7 @@ use covdata::{CounterFile, CounterMode, FileBytes, MetaFile, MetaHash};
 
 use super::args::ArgState;
 use super::{OpError, Warnings};
+use crate::go_intersect::GoIntersect;
 use crate::table::{combine_all, merge_records, merge_runs, CounterTable, Merge, Run};
 use crate::Warning;
 
@@ -102,11 +103,14 @@ pub(super) enum SetOperation {
 
 /// Subtract or intersect the inputs of one pod: each input's counter files merged on their
 /// own (an input *covers* a unit when any of its runs did), then [`set_operation`]. Errors
-/// are those of reading every file in order.
+/// are those of reading every file in order. `go` is Go's result for this pod where Go's
+/// intersect works ([`crate::go_intersect`]): only the inputs it names take part, or none
+/// (no counters); without it every input takes part.
 pub(super) fn set_operation_of_pod(
     pod: &Pod,
     meta: &MetaFile<'_>,
     op: SetOperation,
+    go: Option<&GoIntersect>,
     num_inputs: usize,
     warnings: &mut Warnings,
 ) -> Result<MergedCounts, OpError> {
@@ -157,14 +161,22 @@ pub(super) fn set_operation_of_pod(
             return Err(error);
         }
     }
-    let mut inputs = inputs.into_iter();
-    let Some(mut first) = inputs.next() else {
+    let mut inputs: Vec<Option<MergedCounts>> = inputs.into_iter().map(Some).collect();
+    let taking_part: Vec<usize> = match go {
+        None => (0..inputs.len()).collect(),
+        Some(GoIntersect::Inputs(list)) => list.clone(),
+        Some(GoIntersect::Empty) => Vec::new(),
+    };
+    let mut taking_part = taking_part
+        .into_iter()
+        .filter_map(|k| inputs.get_mut(k).and_then(Option::take));
+    let Some(mut first) = taking_part.next() else {
         return Ok(MergedCounts {
             table: CounterTable::new(&num_funcs),
             strays: Strays::new(),
         });
     };
-    let later: Vec<CounterTable> = inputs.map(|c| c.table).collect();
+    let later: Vec<CounterTable> = taking_part.map(|c| c.table).collect();
     set_operation(op, &mut first.table, &later);
     Ok(first)
 }

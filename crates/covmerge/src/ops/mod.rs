@@ -42,9 +42,11 @@
 //!   which is what a counter file records.
 //!
 //! Where Go's tool works (one program, one counter file per program in each input after the
-//! first, every program present in every input) the results are the same as Go's. Go leaves a
-//! program's counters untouched by intersect when no later input has data for it; here, "no
-//! data" means "not covered", so such a program keeps no counters.
+//! first) the results are the same as Go's. Intersect follows Go's walk over the pods wherever
+//! Go does not panic ([`crate::go_intersect`]): only the inputs with counter files for a
+//! program take part (so a program no later input has data for keeps its counters), and
+//! with several programs Go keeps only the first program's intersection and writes the others
+//! with no counters; ours does the same. Where Go panics, the rule above holds.
 
 mod args;
 mod engine;
@@ -60,6 +62,7 @@ use self::args::ArgState;
 use self::engine::{merge_pod, set_operation_of_pod, SetOperation};
 use self::output::OutDir;
 use self::pcombine::Combined;
+use crate::go_intersect::{go_intersect_plan, GoIntersect};
 use crate::screen::{Modes, Rules, UnitCheck};
 use crate::{PackageFilter, Warning};
 
@@ -269,8 +272,15 @@ pub fn run<P: AsRef<Utf8Path>>(
             }
         }
         op => {
-            for pod in &pods {
-                process_pod(pod, op, inputs.len(), options, &mut out, &mut warnings)?;
+            // Go's intersect, where it works, treats each pod by where it falls in Go's walk
+            // over all of them; computed once, each pod gets its entry.
+            let plan = match op {
+                Operation::Intersect => go_intersect_plan(&pods),
+                _ => None,
+            };
+            for (i, pod) in pods.iter().enumerate() {
+                let go = plan.as_ref().map(|p| &p[i]);
+                process_pod(pod, op, go, inputs.len(), options, &mut out, &mut warnings)?;
             }
         }
     }
@@ -332,10 +342,12 @@ impl Warnings {
     }
 }
 
-/// Merge (without `-pcombine`), subtract or intersect one pod into `out`.
+/// Merge (without `-pcombine`), subtract or intersect one pod into `out`; `go` is Go's
+/// intersect result for this pod, where Go's intersect works.
 fn process_pod(
     pod: &Pod,
     op: Operation,
+    go: Option<&GoIntersect>,
     num_inputs: usize,
     options: &Options,
     out: &mut OutDir,
@@ -347,12 +359,22 @@ fn process_pod(
     let mut args = ArgState::default();
     let counts = match op {
         Operation::Merge { .. } => merge_pod(pod, &meta, mode, &mut args, warnings)?,
-        Operation::Subtract => {
-            set_operation_of_pod(pod, &meta, SetOperation::Subtract, num_inputs, warnings)?
-        }
-        Operation::Intersect => {
-            set_operation_of_pod(pod, &meta, SetOperation::Intersect, num_inputs, warnings)?
-        }
+        Operation::Subtract => set_operation_of_pod(
+            pod,
+            &meta,
+            SetOperation::Subtract,
+            None,
+            num_inputs,
+            warnings,
+        )?,
+        Operation::Intersect => set_operation_of_pod(
+            pod,
+            &meta,
+            SetOperation::Intersect,
+            go,
+            num_inputs,
+            warnings,
+        )?,
     };
 
     // The packages kept, with their index in the input file.
